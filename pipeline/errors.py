@@ -1,0 +1,38 @@
+"""Errors for unusable input: one clear message that names the file and the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class AgreementError(Exception):
+    """Base class: `str(error)` is the one line the CLI prints after "Error: "."""
+
+    def __init__(self, path: Path | str, problem: str):
+        self.path = Path(path)
+        self.problem = problem
+        super().__init__(f"{self.path}: {problem}")
+
+
+class UnsupportedFormatError(AgreementError):
+    """Not PDF, DOCX or text, or a file whose content does not match its extension."""
+
+
+class UnreadableDocumentError(AgreementError):
+    """Missing, corrupt, encrypted or otherwise unreadable file."""
+
+
+class EmptyDocumentError(AgreementError):
+    """The file holds no text at all."""
+
+
+class NoCommitmentsError(AgreementError):
+    """The document was read but has no numbered commitments."""
+
+
+class MissingDependencyError(AgreementError):
+    """An optional part (OCR) is needed but not installed."""
+
+
+class ModelNotBuiltError(AgreementError):
+    """The project's spaCy pipeline has not been built into models/."""

@@ -1,0 +1,117 @@
+"""One clean-up for every format, applied at the ingest boundary.
+
+    >>> clean_text("energie\u00adzuinig  \ufb01nanciën\u00a0€ 663")
+    'energiezuinig financiën € 663'
+    >>> join_lines(["De Volmacht verbetert 94 wo-", "ningen naar label A."])
+    'De Volmacht verbetert 94 woningen naar label A.'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import replace
+
+from pipeline.types import Block, Document, FOOTNOTE, PARAGRAPH
+
+_LIGATURES = str.maketrans({
+    "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+    "\ufb05": "st", "\ufb06": "st",
+})
+# Characters that only get in the way: soft hyphen, zero-width space and joiners, BOM.
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+# Every kind of space becomes a plain one (NBSP, narrow NBSP, thin space, ...).
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_MARKDOWN_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
+
+# A number label as printed at the start of a paragraph: "12.", "12)", "3.2.1", "3.2.1.",
+# "a.", "a)", "(a)". Group "label" holds it without trailing punctuation.
+LABEL_RE = re.compile(
+    r"^\s*(?:\((?P<paren>[a-z]|\d{1,3})\)|(?P<label>\d{1,3}(?:\.\d{1,3})*|[a-z])(?P<punct>[.)])?)(?=\s|$)"
+)
+# Bullet glyphs Word, PDF producers and plain-text authors use.
+BULLET_RE = re.compile(r"^\s*[-\u2013\u2014\u2022\u25aa\u25cf\u25e6\u2023\u2043\u00b7*o\uf0b7\uf0a7](?=\s)\s*")
+# Footnote markers: superscript digits, or a digit glued to the start of a footnote line.
+SUPERSCRIPT_DIGITS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
+FOOTNOTE_LINE_RE = re.compile(rf"^\s*[{SUPERSCRIPT_DIGITS}]+\s*\S")
+_SUPERSCRIPT_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "1230456789")
+
+# A hyphen at a line end that splits a word ("wo-" + "ningen"); not a dash before "en"
+# or "of" as in "wet- en regelgeving".
+_KEEP_HYPHEN_BEFORE = {"en", "of", "tot", "t/m", "&"}
+
+
+def clean_text(text: str) -> str:
+    """Unicode-normalise one line or paragraph: ligatures, invisible characters, spaces."""
+    text = unicodedata.normalize("NFC", text).translate(_LIGATURES).translate(_INVISIBLE)
+    text = _MARKDOWN_BOLD.sub(lambda m: m.group(1) or m.group(2), text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def footnote_marker(text: str) -> str | None:
+    """The number of a footnote line ("¹ De huurprijsgrenzen ..." -> "1"), else None."""
+    if not FOOTNOTE_LINE_RE.match(text):
+        return None
+    marks = re.match(rf"\s*([{SUPERSCRIPT_DIGITS}]+)", text).group(1)
+    return marks.translate(_SUPERSCRIPT_TO_DIGIT)
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join the printed lines of one paragraph, undoing end-of-line hyphenation."""
+    out = ""
+    for raw in lines:
+        line = clean_text(raw)
+        if not line:
+            continue
+        if not out:
+            out = line
+            continue
+        first_word = line.split(" ", 1)[0]
+        if (out.endswith("-") and len(out) > 1 and out[-2].isalpha()
+                and first_word[:1].islower() and first_word not in _KEEP_HYPHEN_BEFORE):
+            out = out[:-1] + line
+        else:
+            out = f"{out} {line}"
+    return out
+
+
+def is_label_only(text: str) -> bool:
+    """True for a paragraph that is nothing but a number label ("12." or "b)")."""
+    m = LABEL_RE.match(text)
+    return bool(m) and not text[m.end():].strip() and bool(m.group("punct") or m.group("paren"))
+
+
+def merge_split_labels(blocks: list[Block]) -> list[Block]:
+    """Put back a number label that extraction split from its text.
+
+    PDF producers often place "12." in its own text run or line; the item's text then
+    follows as the next paragraph. ["12.", "De Volmacht ..."] -> ["12. De Volmacht ..."].
+    """
+    merged: list[Block] = []
+    for block in blocks:
+        if (merged and merged[-1].kind == PARAGRAPH and block.kind == PARAGRAPH
+                and is_label_only(merged[-1].text) and not is_label_only(block.text)):
+            label = merged.pop()
+            block = replace(block, text=f"{label.text} {block.text}", page=label.page or block.page,
+                            line=label.line or block.line, paragraph=label.paragraph
+                            if label.paragraph is not None else block.paragraph)
+        merged.append(block)
+    return merged
+
+
+def normalize(document: Document) -> Document:
+    """Clean every block's text and re-attach split number labels.
+
+    Readers already join lines; this pass is the same for every format.
+    """
+    blocks = []
+    for block in document.blocks:
+        text = clean_text(block.text)
+        rows = tuple(tuple(clean_text(cell) for cell in row) for row in block.rows)
+        if not text and not rows:
+            continue
+        kind = block.kind
+        if kind == PARAGRAPH and footnote_marker(text):
+            kind = FOOTNOTE
+        blocks.append(replace(block, text=text, rows=rows, kind=kind))
+    return replace(document, blocks=tuple(merge_split_labels(blocks)))

@@ -1,0 +1,1 @@
+"""Render fixture documents from text at test time (DOCX with Word numbering, PDF)."""

@@ -1,0 +1,89 @@
+"""Parse a fixture text (the seed's plain-text conventions) into typed elements.
+
+Both renderers (PDF and DOCX) consume these elements, so one text becomes every format.
+The rules here describe *the fixture's* layout, not the pipeline's: they decide which
+Word style or PDF font a line gets, exactly as an author of the original document did.
+
+    1 Inleiding                 -> Element("heading", level=1)
+    4.1 Betaalbaarheid          -> Element("heading", level=2)
+    Prestaties gemeente 2021    -> Element("heading", level=3)
+    12. De Volmacht hanteert .. -> Element("item", number="12")
+     - 80% van de woningen ...  -> Element("bullet")
+    ¹ De huurprijsgrenzen ...   -> Element("footnote", number="1")
+    a<TAB>b<TAB>c               -> Element("table", rows=...)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "prestatieafspraken-aa-en-hunze-2021.txt"
+
+_CHAPTER = re.compile(r"^(\d+) ([A-Z][^.]{0,60})$")
+_THEME = re.compile(r"^(\d+\.\d+) ([A-Z].{0,60})$")
+_SUBHEADING = re.compile(
+    r"^(Prestaties .*\d{4}|Gezamenlijke (afspraken|prestaties) \d{4}|Doorkijk naar .*|"
+    r"De Volmacht en Woonborg \d{4}|Rollen en verantwoordelijkheden per partij|"
+    r"Woonborg en De Volmacht|AH WOON en De Deelmacht|Gemeente Aa en Hunze|Ondertekening)$"
+)
+_ITEM = re.compile(r"^(\d+)\. (.*)$")
+_BULLET = re.compile(r"^\s*[-\u2022] (.*)$")
+_FOOTNOTE = re.compile(r"^([\u00b9\u00b2\u00b3]) (.*)$")
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+@dataclass(frozen=True)
+class Element:
+    kind: str  # title | heading | item | bullet | footnote | paragraph | table
+    text: str = ""
+    level: int = 0  # heading level 1..3
+    number: str | None = None  # printed item number / footnote mark
+    rows: tuple[tuple[str, ...], ...] = ()
+    preamble: bool = False  # before the first chapter (party list, signatures)
+
+
+def parse(text: str) -> list[Element]:
+    elements: list[Element] = []
+    rows: list[tuple[str, ...]] = []
+    preamble = True
+
+    def flush() -> None:
+        if rows:
+            elements.append(Element("table", rows=tuple(rows), preamble=preamble))
+            rows.clear()
+
+    for raw in text.splitlines():
+        line = _BOLD.sub(r"\1", raw.rstrip())
+        if "\t" in line.strip("\t "):
+            rows.append(tuple(cell.strip() for cell in line.split("\t")))
+            continue
+        flush()
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if preamble and _CHAPTER.match(stripped):
+            preamble = False
+        if not elements:
+            elements.append(Element("title", stripped, preamble=True))
+        elif m := _CHAPTER.match(stripped):
+            elements.append(Element("heading", stripped, level=1))
+        elif m := _THEME.match(stripped):
+            elements.append(Element("heading", stripped, level=2))
+        elif _SUBHEADING.match(stripped.rstrip(".")):
+            elements.append(Element("heading", stripped, level=3, preamble=preamble))
+        elif m := _ITEM.match(stripped):
+            elements.append(Element("item", m.group(2), number=m.group(1), preamble=preamble))
+        elif m := _BULLET.match(line):
+            elements.append(Element("bullet", m.group(1), preamble=preamble))
+        elif m := _FOOTNOTE.match(stripped):
+            elements.append(Element("footnote", m.group(2), number=m.group(1)))
+        else:
+            elements.append(Element("paragraph", stripped, preamble=preamble))
+    flush()
+    return elements
+
+
+def seed_elements() -> list[Element]:
+    return parse(SEED.read_text(encoding="utf-8"))
