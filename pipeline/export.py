@@ -91,3 +91,46 @@ def write_table(rows: Iterable[Mapping[str, Any]], out_dir: Path, name: str,
                     raise ValueError(f"unknown table format {fmt!r}")
         written.append(target)
     return written
+
+
+COMMITMENT_COLUMNS = [
+    "document", "year", "key", "number", "chapter", "theme", "section", "horizon",
+    "owners", "owner_source", "actors", "heading_owners", "text", "subitems", "footnotes",
+    "lead_in", "due", "quantities", "page", "paragraph", "line",
+]
+PARTY_COLUMNS = ["document", "name", "short_name", "role", "signatory", "function", "aliases"]
+ISSUE_COLUMNS = ["document", "kind", "message", "where", "key"]
+DOCUMENT_COLUMNS = ["document", "path", "format", "year", "pages", "commitments", "parties", "issues"]
+
+
+def commitment_row(commitment) -> dict[str, Any]:
+    """A Commitment as one flat row: its Section's fields are lifted to the top level."""
+    row = to_plain(commitment)
+    section = row.pop("section")
+    row.update({key: section[key] for key in ("chapter", "theme", "section", "horizon", "heading_owners")})
+    return row
+
+
+def document_row(extraction) -> dict[str, Any]:
+    document = extraction.document
+    return {"document": document.id, "path": str(document.path), "format": document.format,
+            "year": extraction.year, "pages": document.page_count,
+            "commitments": len(extraction.commitments), "parties": len(extraction.parties),
+            "issues": len(extraction.issues)}
+
+
+def write_extractions(extractions, out_dir: Path, formats: Iterable[str] = TABLE_FORMATS) -> list[Path]:
+    """commitments.* (all formats), parties.csv, issues.csv, documents.csv for one run.
+
+    Several documents share the tables; the `document` column keeps their rows apart.
+    """
+    extractions = list(extractions)
+    written = write_table((commitment_row(c) for e in extractions for c in e.commitments),
+                          out_dir, "commitments", COMMITMENT_COLUMNS, formats)
+    written += write_table((to_plain(p) for e in extractions for p in e.parties),
+                           out_dir, "parties", PARTY_COLUMNS, ["csv"])
+    written += write_table((to_plain(i) for e in extractions for i in e.issues),
+                           out_dir, "issues", ISSUE_COLUMNS, ["csv"])
+    written += write_table((document_row(e) for e in extractions),
+                           out_dir, "documents", DOCUMENT_COLUMNS, ["csv"])
+    return written

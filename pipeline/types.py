@@ -126,6 +126,7 @@ class Commitment:
     owner_source: str = OWNER_NONE
     actors: tuple[str, ...] = ()
     due: str | None = None  # timing column of a commitments table
+    lead_in: str | None = None  # the sentence that introduces its list: "... de volgende afspraken:"
     quantities: tuple[Quantity, ...] = ()
     page: int | None = None
     paragraph: int | None = None

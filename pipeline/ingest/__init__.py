@@ -47,8 +47,11 @@ def sniff_format(path: Path, head: bytes) -> str:
     return "text"
 
 
-def read_document(path: Path | str, settings: Settings) -> Document:
-    """Read a PDF, DOCX or text file into a normalised Document, or raise AgreementError."""
+def read_document(path: Path | str, settings: Settings, doc_id: str | None = None) -> Document:
+    """Read a PDF, DOCX or text file into a normalised Document, or raise AgreementError.
+
+    `doc_id` defaults to `document_id(path)`.
+    """
     path = Path(path)
     if not path.exists():
         raise UnreadableDocumentError(path, "file not found")
@@ -69,7 +72,7 @@ def read_document(path: Path | str, settings: Settings) -> Document:
     if actual != expected:
         raise UnsupportedFormatError(path, _mismatch_message(expected, actual))
 
-    doc_id = document_id(path)
+    doc_id = doc_id or document_id(path)
     if expected == "pdf":
         from pipeline.ingest.pdf import read_pdf
         document = read_pdf(path, doc_id, settings)

@@ -35,6 +35,7 @@ BULLET_RE = re.compile(r"^\s*[-\u2013\u2014\u2022\u25aa\u25cf\u25e6\u2023\u2043\
 SUPERSCRIPT_DIGITS = "\u00b9\u00b2\u00b3\u2070\u2074\u2075\u2076\u2077\u2078\u2079"
 FOOTNOTE_LINE_RE = re.compile(rf"^\s*[{SUPERSCRIPT_DIGITS}]+\s*\S")
 _SUPERSCRIPT_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "1230456789")
+DIGIT_TO_SUPERSCRIPT = str.maketrans("1230456789", SUPERSCRIPT_DIGITS)
 
 # A hyphen at a line end that splits a word ("wo-" + "ningen"); not a dash before "en"
 # or "of" as in "wet- en regelgeving".

@@ -1,0 +1,94 @@
+"""Command line: a thin layer over pipeline.run. `agreements --help` lists the commands."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from pipeline import settings as defaults
+from pipeline.errors import AgreementError
+from pipeline.settings import Settings
+
+_PATH = click.Path(path_type=Path)
+
+
+def _settings(model: Path | None, pdf_engine: str, ocr: str) -> Settings:
+    return Settings(model_path=model or defaults.DEFAULT_MODEL_PATH, pdf_engine=pdf_engine, ocr=ocr)
+
+
+def _load_nlp(settings: Settings):
+    from pipeline.nlp import load_pipeline
+    return load_pipeline(settings)
+
+
+def _fail(error: AgreementError) -> None:
+    click.echo(f"Error: {error}", err=True)
+
+
+reading_options = [
+    click.option("--model", type=_PATH, default=None,
+                 help=f"Folder of the built spaCy pipeline [default: {defaults.DEFAULT_MODEL_PATH}]."),
+    click.option("--pdf-engine", type=click.Choice(defaults.PDF_ENGINES), default=defaults.DEFAULT_PDF_ENGINE,
+                 show_default=True, help="Character source for text PDFs: pdfplumber (reference), "
+                 "pdfium (faster), auto."),
+    click.option("--ocr", type=click.Choice(defaults.OCR_MODES), default=defaults.DEFAULT_OCR,
+                 show_default=True, help="OCR scanned pages: auto (pages without a text layer), "
+                 "always, never. Needs the 'ocr' extra and Tesseract with the Dutch model."),
+]
+
+
+def with_reading_options(command):
+    for option in reversed(reading_options):
+        command = option(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Extract, compare and publish the numbered commitments (afspraken) of Dutch
+    prestatieafspraken (PDF, scanned PDF, DOCX or text)."""
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, type=_PATH)
+@click.option("--out", "out_dir", required=True, type=_PATH,
+              help="Folder for commitments.{jsonl,csv,parquet}, parties.csv, issues.csv, documents.csv.")
+@with_reading_options
+def extract(inputs: tuple[Path, ...], out_dir: Path, model: Path | None, pdf_engine: str, ocr: str) -> None:
+    """Extract every numbered commitment and its owners from INPUTS.
+
+    Several inputs share one set of tables; the `document` column (from the file name)
+    keeps their rows apart. A bad input is reported on stderr and skipped; the others are
+    still written, and the exit status is 1.
+    """
+    from pipeline.export import write_extractions
+    from pipeline.run import extract_many
+
+    settings = _settings(model, pdf_engine, ocr)
+    try:
+        nlp = _load_nlp(settings)
+    except AgreementError as error:
+        _fail(error)
+        sys.exit(2)
+    extractions, errors = extract_many(list(inputs), settings, nlp)
+    for error in errors:
+        _fail(error)
+    if extractions:
+        write_extractions(extractions, out_dir)
+        for extraction in extractions:
+            click.echo(f"{extraction.document.id}: {len(extraction.commitments)} commitments, "
+                       f"{len(extraction.parties)} parties, {len(extraction.issues)} issues "
+                       f"(year {extraction.year or 'unknown'})")
+        click.echo(f"Written to {out_dir}")
+    sys.exit(1 if errors else 0)
+
+
+@main.command("build-model")
+@click.option("--path", type=_PATH, default=defaults.DEFAULT_MODEL_PATH, show_default=True,
+              help="Where to save the pipeline.")
+def build_model(path: Path) -> None:
+    """Build the project's spaCy pipeline (blank Dutch + rule components) into models/."""
+    from pipeline.nlp import build_and_save
+    click.echo(f"Built {build_and_save(path)}")

@@ -1,0 +1,269 @@
+"""Party register, aliases, group words and owner attribution.
+
+The preamble introduces the parties:
+
+    "2. Woonborg, rechtsgeldig vertegenwoordigd door de directeur-bestuurder mevrouw
+     E. Borstlap, hierna te noemen: 'Woonborg'."
+    -> Party(name="Woonborg", short_name="Woonborg", role="corporatie",
+             signatory="E. Borstlap", function="Directeur-bestuurder")
+
+Mentions in headings and sentences resolve to short names through a PhraseMatcher over
+every alias, plus the model's group words ("partijen" = all, "de corporaties" = every
+corporation, ...).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
+
+from pipeline.types import (
+    CORPORATIE, GEMEENTE, HUURDERSORGANISATIE, OWNER_FROM_HEADING, OWNER_FROM_LEAD_IN,
+    OWNER_FROM_TEXT, OWNER_NONE, Block, Commitment, Document, Party,
+)
+
+_QUOTES = "'\"\u2018\u2019\u201a\u201b\u201c\u201d\u201e`\u00b4"
+_PARTY_LINE = re.compile(
+    r"^(?:\d{1,2}[.)]\s*|[-\u2022]\s*)?(?P<name>[^,]{2,120}?),\s*"
+    r"(?P<rest>.*?(?:vertegenwoordigd|vertegenwoordiger).*?)"
+    r"hierna(?:\s+te\s+noemen|\s+genoemd|\s+te\s+benoemen)?\s*:?\s*"
+    rf"[{_QUOTES}]?(?P<short>[^{_QUOTES},.;]+?)[{_QUOTES}]?\s*[.;,]?\s*$",
+    re.IGNORECASE,
+)
+_REPRESENTED_BY = re.compile(
+    r"vertegenwoordigd\s+door\s+(?P<who>.*?)(?:,\s*(?:handelend|hierna|gemachtigd)|\s+gemachtigd|,|$)",
+    re.IGNORECASE,
+)
+_HONORIFIC = re.compile(r"\b(?:de heer|mevrouw|dhr\.|mw\.|mevr\.)\s+", re.IGNORECASE)
+_SIGNATURE_LINE = re.compile(r"^(?P<party>[^:]{2,80}):\s*(?P<person>[A-Z][^:]{1,80})$")
+
+# Prepositions that make a party mention an object or a place, not the one acting:
+# "advies bij De Deelmacht", "afspraken met De Deelmacht". "door" marks the agent.
+_NOT_AGENT_BEFORE = {
+    "aan", "bij", "binnen", "conform", "in", "met", "na", "naar", "namens", "onder", "op",
+    "over", "per", "richting", "rond", "rondom", "tegen", "tot", "tussen", "uit", "van",
+    "vanuit", "voor", "zonder", "omtrent", "ten", "jegens",
+}
+_COORDINATORS = {"en", ",", "/", "of", "&"}
+_AGENT_MARK = "door"
+_JOINT = re.compile(r"\bgezamenlijk|\bsamen\b|\btripartie?t", re.IGNORECASE)
+# A lead-in that names who makes the list that follows: "Partijen maken hierover de
+# volgende afspraken:".
+_LEAD_IN = re.compile(r"(afspraken|prestaties|acties)\s*:\s*$|volgende\b.*:\s*$", re.IGNORECASE)
+
+GROUP_ALL = "ALL"
+GROUP_ROLES = {"CORPORATIES": CORPORATIE, "HUURDERSORGANISATIES": HUURDERSORGANISATIE,
+               "GEMEENTE": GEMEENTE}
+
+
+def role_of(name: str, short_name: str) -> str:
+    """Guess a party's role from its legal name.
+
+    >>> role_of("Algemene Huurdersvereniging WOON", "AH WOON")
+    'huurdersorganisatie'
+    """
+    both = f"{name} {short_name}".lower()
+    if "gemeente" in both or "college van" in both:
+        return GEMEENTE
+    if re.search(r"huurder|bewonersorganisatie|bewonersraad|huurdersraad", both):
+        return HUURDERSORGANISATIE
+    return CORPORATIE
+
+
+def _signatory(rest: str) -> tuple[str | None, str | None]:
+    """'door de directeur-bestuurder mevrouw E. Borstlap' -> ('E. Borstlap', 'directeur-bestuurder')."""
+    match = _REPRESENTED_BY.search(rest)
+    if not match:
+        return None, None
+    who = match.group("who").strip()
+    honorific = _HONORIFIC.search(who)
+    if honorific:
+        function = who[:honorific.start()].strip()
+        person = who[honorific.end():].strip()
+    else:
+        function, person = "", who
+    function = re.sub(r"^(?:de|het|haar|zijn|hun)\s+", "", function, flags=re.IGNORECASE).strip()
+    return (person or None), (function or None)
+
+
+def find_parties(document: Document) -> tuple[Party, ...]:
+    """Read the parties from the preamble's "hierna te noemen" lines and signature block."""
+    parties: list[Party] = []
+    for block in document.blocks:
+        match = _PARTY_LINE.match(block.text)
+        if not match:
+            continue
+        name = match.group("name").strip()
+        short = match.group("short").strip()
+        person, function = _signatory(match.group("rest"))
+        if any(p.short_name.lower() == short.lower() for p in parties):
+            continue
+        parties.append(Party(document=document.id, name=name, short_name=short,
+                             role=role_of(name, short), signatory=person, function=function,
+                             aliases=_aliases(name, short)))
+    return tuple(_with_signature_functions(parties, document.blocks))
+
+
+def _aliases(name: str, short: str) -> tuple[str, ...]:
+    """Spellings of a party: its legal name, short name and name without legal form."""
+    found = [name, short]
+    bare = re.sub(r"^(?:Woningstichting|Woningcorporatie|Wooncorporatie|Stichting|Huurdersvereniging|"
+                  r"Huurdersorganisatie|Vereniging)\s+", "", name, flags=re.IGNORECASE)
+    found.append(bare)
+    if short.lower().startswith("de gemeente") or name.lower().startswith("gemeente"):
+        found.append(re.sub(r"^gemeente\s+", "gemeente ", name, flags=re.IGNORECASE))
+    seen: dict[str, str] = {}
+    for alias in found:
+        seen.setdefault(alias.lower(), alias)
+    return tuple(seen.values())
+
+
+def _with_signature_functions(parties: list[Party], blocks: tuple[Block, ...]) -> list[Party]:
+    """Take the function from the signature block ("Woonborg: E. Borstlap" / "Directeur-bestuurder")."""
+    texts = [b.text for b in blocks]
+    updated = []
+    for party in parties:
+        for i, text in enumerate(texts[:-1]):
+            m = _SIGNATURE_LINE.match(text)
+            if not m or m.group("party").strip().lower() not in {a.lower() for a in party.aliases}:
+                continue
+            nxt = texts[i + 1]
+            if len(nxt.split()) <= 4 and ":" not in nxt and not nxt.endswith("."):
+                party = replace(party, signatory=party.signatory or m.group("person").strip(),
+                                function=nxt.strip())
+            break
+        updated.append(party)
+    return updated
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int  # token offsets in the doc
+    end: int
+    text: str
+    parties: tuple[str, ...]  # short names it stands for
+
+
+class PartyRegister:
+    """The parties of one document and a matcher for their mentions.
+
+    Built once per document from `find_parties`; the spaCy pipeline is passed in.
+    """
+
+    def __init__(self, parties: tuple[Party, ...], nlp: Language):
+        self.parties = parties
+        self.nlp = nlp
+        self.all = tuple(p.short_name for p in parties)
+        self._by_key: dict[str, str] = {}
+        self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for party in parties:
+            key = f"PARTY:{party.short_name}"
+            self._by_key[key] = party.short_name
+            self._matcher.add(key, list(nlp.tokenizer.pipe(party.aliases)))
+
+    def with_role(self, role: str) -> tuple[str, ...]:
+        return tuple(p.short_name for p in self.parties if p.role == role)
+
+    def _group(self, label: str) -> tuple[str, ...]:
+        if label == GROUP_ALL:
+            return self.all
+        return self.with_role(GROUP_ROLES.get(label, ""))
+
+    def mentions(self, doc: Doc) -> list[Mention]:
+        """Party names and group words in a parsed text, longest first where they overlap."""
+        spans = [Span(doc, s, e, label=self.nlp.vocab.strings[k]) for k, s, e in self._matcher(doc)]
+        spans += [Span(doc, s.start, s.end, label=s.label_) for s in doc.spans.get("groups", [])]
+        result = []
+        for span in sorted(filter_spans(spans), key=lambda s: s.start):
+            label = span.label_
+            parties = (self._by_key[label],) if label in self._by_key else self._group(label)
+            if parties:
+                result.append(Mention(span.start, span.end, span.text, parties))
+        return result
+
+    def parse(self, text: str) -> Doc:
+        return self.nlp(text)
+
+    def heading_owners(self, heading: str) -> tuple[str, ...]:
+        """Owners named by a section heading.
+
+        "Prestaties Woonborg en De Volmacht 2021" -> ("Woonborg", "De Volmacht");
+        "Gezamenlijke afspraken 2021" -> every party.
+        """
+        mentioned = self._ordered(p for m in self.mentions(self.parse(heading)) for p in m.parties)
+        if not mentioned and _JOINT.search(heading):
+            return self.all
+        return mentioned
+
+    def actors(self, doc: Doc) -> tuple[str, ...]:
+        """Parties a text names as doing something: sentence subjects and "door X" agents.
+
+        "De Volmacht hanteert ... advies bij De Deelmacht." -> ("De Volmacht",)
+        """
+        mentions = self.mentions(doc)
+        chosen: list[str] = []
+        sentence_starts = _sentence_starts(doc)
+        subject_taken: set[int] = set()
+        previous_is_actor = False
+        for i, mention in enumerate(mentions):
+            if i and _are_coordinated(doc, mentions[i - 1], mention):
+                is_actor = previous_is_actor  # "met huurdersorganisaties en gemeente"
+            else:
+                before = doc[mention.start - 1].lower_ if mention.start > 0 else ""
+                sentence = max(s for s in sentence_starts if s <= mention.start)
+                is_actor = before == _AGENT_MARK or (
+                    before not in _NOT_AGENT_BEFORE and sentence not in subject_taken)
+                if is_actor and before != _AGENT_MARK:
+                    subject_taken.add(sentence)
+            if is_actor:
+                chosen.extend(mention.parties)
+            previous_is_actor = is_actor
+        return self._ordered(chosen)
+
+    def _ordered(self, names) -> tuple[str, ...]:
+        wanted = set(names)
+        return tuple(p for p in self.all if p in wanted)
+
+
+def _sentence_starts(doc: Doc) -> list[int]:
+    starts = [0]
+    for token in doc[:-1]:
+        if token.text in {".", "!", "?", ";"} or token.text.endswith("."):
+            nxt = doc[token.i + 1]
+            if nxt.is_title or nxt.is_upper:
+                starts.append(token.i + 1)
+    return starts
+
+
+def _are_coordinated(doc: Doc, first: Mention, second: Mention) -> bool:
+    """"gemeente, De Volmacht en Woonborg": only coordinators and articles in between."""
+    between = [t.lower_ for t in doc[first.end:second.start]]
+    return bool(between) and all(w in _COORDINATORS or w in {"de", "het"} for w in between)
+
+
+def is_lead_in(text: str) -> bool:
+    """A paragraph that introduces the list below it: "... de volgende afspraken:"."""
+    return bool(_LEAD_IN.search(text))
+
+
+def attribute_owners(commitment: Commitment, register: PartyRegister, doc: Doc,
+                     lead_in_owners: tuple[str, ...] = ()) -> Commitment:
+    """Set owners, owner_source and actors: heading first, then the text, then a lead-in.
+
+    `doc` is the commitment's text as parsed by `register.parse`.
+    """
+    actors = register.actors(doc)
+    if commitment.section.heading_owners:
+        owners, source = commitment.section.heading_owners, OWNER_FROM_HEADING
+    elif actors:
+        owners, source = actors, OWNER_FROM_TEXT
+    elif lead_in_owners:
+        owners, source = lead_in_owners, OWNER_FROM_LEAD_IN
+    else:
+        owners, source = (), OWNER_NONE
+    return replace(commitment, owners=owners, owner_source=source, actors=actors)

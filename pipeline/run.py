@@ -1,0 +1,86 @@
+"""The stages in order. A reader of this file sees the whole pipeline.
+
+    path -> read_document (ingest + normalize) -> find_parties -> outline
+         -> find_commitments -> attribute_owners -> quantities -> Extraction
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from spacy.language import Language
+
+from pipeline.commitments import find_commitments, where
+from pipeline.errors import AgreementError, NoCommitmentsError
+from pipeline.ingest import document_id, read_document
+from pipeline.outline import agreement_year, outline
+from pipeline.parties import PartyRegister, attribute_owners, find_parties, is_lead_in
+from pipeline.quantities import quantities_from_doc
+from pipeline.settings import Settings
+from pipeline.types import OWNER_NONE, Commitment, Extraction, Issue
+
+
+def extract_document(path: Path | str, settings: Settings, nlp: Language,
+                     doc_id: str | None = None) -> Extraction:
+    """Read one agreement and extract its parties and numbered commitments.
+
+    Raises an AgreementError subclass (naming the file) when the input is unusable.
+    """
+    document = read_document(path, settings, doc_id)
+    parties = find_parties(document)
+    register = PartyRegister(parties, nlp)
+    placed = outline(document, register)
+    commitments, issues = find_commitments(document.id, placed)
+    if not commitments:
+        raise NoCommitmentsError(document.path, "no numbered commitments found "
+                                 "(expected paragraphs such as '12. De gemeente ...')")
+    year = agreement_year(document)
+    commitments = tuple(enrich(c, register, year) for c in commitments)
+    issues = document.issues + issues + tuple(owner_issues(commitments))
+    if not parties:
+        issues += (Issue(document.id, "no-parties",
+                         "no party list found in the preamble ('hierna te noemen: ...'); "
+                         "owners come from group words only"),)
+    return Extraction(document=document, year=year, parties=parties,
+                      commitments=commitments, issues=issues)
+
+
+def enrich(commitment: Commitment, register: PartyRegister, year: int | None) -> Commitment:
+    """Year, owners, actors and quantities of one commitment; its text is parsed once."""
+    lead_in_owners: tuple[str, ...] = ()
+    if commitment.lead_in and is_lead_in(commitment.lead_in):
+        lead_in_owners = register.actors(register.parse(commitment.lead_in))
+    doc = register.parse(commitment.text)
+    commitment = attribute_owners(commitment, register, doc, lead_in_owners)
+    return replace(commitment, year=year, quantities=quantities_from_doc(doc))
+
+
+def owner_issues(commitments: tuple[Commitment, ...]):
+    for commitment in commitments:
+        if commitment.owner_source == OWNER_NONE:
+            yield Issue(commitment.document, "no-owner",
+                        f"commitment {commitment.number} names no owning party "
+                        "(no owner heading, no party in its text)", where(commitment), commitment.key)
+
+
+def unique_ids(paths: list[Path]) -> list[str]:
+    """Document ids for several inputs; the same name in two formats gets its format added.
+
+    >>> unique_ids([Path("a/x-2021.pdf"), Path("b/x-2021.docx"), Path("y.txt")])
+    ['x-2021-pdf', 'x-2021-docx', 'y']
+    """
+    ids = [document_id(p) for p in paths]
+    return [f"{i}-{p.suffix.lstrip('.').lower()}" if ids.count(i) > 1 else i for i, p in zip(ids, paths)]
+
+
+def extract_many(paths: list[Path], settings: Settings, nlp: Language
+                 ) -> tuple[list[Extraction], list[AgreementError]]:
+    """Extract every input; a bad file becomes an error in the list and the rest goes on."""
+    extractions, errors = [], []
+    for path, doc_id in zip(paths, unique_ids(paths)):
+        try:
+            extractions.append(extract_document(path, settings, nlp, doc_id))
+        except AgreementError as error:
+            errors.append(error)
+    return extractions, errors

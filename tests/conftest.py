@@ -1,0 +1,46 @@
+"""Shared fixtures: the spaCy pipeline is built once per test session into a temp folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import Settings
+from tests.render.source import SEED
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true",
+                     help="Rewrite tests/golden/ from the current output (review the diff!).")
+
+
+@pytest.fixture(scope="session")
+def model_path(tmp_path_factory) -> Path:
+    from pipeline.nlp import build_and_save
+    return build_and_save(tmp_path_factory.mktemp("model") / "nl_agreements")
+
+
+@pytest.fixture(scope="session")
+def settings(model_path) -> Settings:
+    return Settings(model_path=model_path)
+
+
+@pytest.fixture(scope="session")
+def nlp(settings):
+    from pipeline.nlp import load_pipeline
+    return load_pipeline(settings)
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture(scope="session")
+def seed_extraction(seed_path, settings, nlp):
+    from pipeline.run import extract_document
+    return extract_document(seed_path, settings, nlp, doc_id="aa-en-hunze-2021")
