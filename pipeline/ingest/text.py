@@ -25,6 +25,11 @@ def decode(data: bytes, path: Path) -> str:
     raise UnreadableDocumentError(path, "text is neither UTF-8 nor Windows-1252")
 
 
+def is_table_row(line: str) -> bool:
+    """A tab between two pieces of text: "Woonborg\t400"."""
+    return "\t" in line.strip("\t ")
+
+
 def read_text(path: Path, doc_id: str) -> Document:
     text = decode(path.read_bytes(), path)
     blocks: list[Block] = []
@@ -36,9 +41,11 @@ def read_text(path: Path, doc_id: str) -> Document:
             blocks.append(Block(text="", kind=TABLE, rows=tuple(table_rows), line=table_line))
             table_rows.clear()
 
-    for number, raw in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    for number, raw in enumerate(lines, start=1):
         line = raw.rstrip()
-        if "\t" in line.strip("\t ") or (table_rows and line.startswith("\t")):
+        if is_table_row(line) or (line.startswith("\t") and (
+                table_rows or (number < len(lines) and is_table_row(lines[number])))):
             if not table_rows:
                 table_line = number
             table_rows.append(tuple(cell.strip() for cell in line.split("\t")))

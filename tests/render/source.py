@@ -54,9 +54,11 @@ def parse(text: str) -> list[Element]:
             elements.append(Element("table", rows=tuple(rows), preamble=preamble))
             rows.clear()
 
-    for raw in text.splitlines():
+    lines = text.splitlines()
+    for index, raw in enumerate(lines):
         line = _BOLD.sub(r"\1", raw.rstrip())
-        if "\t" in line.strip("\t "):
+        next_line = lines[index + 1] if index + 1 < len(lines) else ""
+        if "\t" in line.strip("\t ") or (line.startswith("\t") and "\t" in next_line.strip("\t ")):
             rows.append(tuple(cell.strip() for cell in line.split("\t")))
             continue
         flush()
