@@ -80,18 +80,28 @@ class _Draft:
     subitems: list[str] = field(default_factory=list)
     footnotes: list[str] = field(default_factory=list)
     lead_in: str | None = None
+    last_is_subitem: bool = False
 
     def add_paragraph(self, text: str) -> None:
+        """A paragraph after the item: the rest of a broken sentence, or a new line of it.
+
+        After a sub-item only a lowercase start continues it (bullets rarely end in a stop).
+        """
         previous = self.parts[-1]
-        joined = not _SENTENCE_END.search(previous) or text[:1].islower()
+        if self.last_is_subitem:
+            joined = text[:1].islower()
+        else:
+            joined = not _SENTENCE_END.search(previous) or text[:1].islower()
         if joined:
             self.parts[-1] = f"{previous} {text}"
         else:
             self.parts.append(text)
+            self.last_is_subitem = False
 
     def add_subitem(self, marker: str, text: str) -> None:
         self.subitems.append(text)
         self.parts.append(f"{marker} {text}")
+        self.last_is_subitem = True
 
     @property
     def text(self) -> str:
@@ -195,7 +205,7 @@ def numbering_issues(document_id: str, commitments: list[Commitment]) -> list[Is
         number = Label(commitment.number, ".", False).last
         prev_number = Label(previous.number, ".", False).last if previous else None
         if previous is not None and number is not None and prev_number is not None:
-            same_parent = commitment.number.rsplit(".", 1)[0] == previous.number.rsplit(".", 1)[0]
+            same_parent = commitment.number.rpartition(".")[0] == previous.number.rpartition(".")[0]
             if same_parent and number > prev_number + 1:
                 missing = ", ".join(str(n) for n in range(prev_number + 1, number))
                 issues.append(Issue(document_id, "numbering-gap",

@@ -30,6 +30,12 @@ _HEADING_WORDS = re.compile(
 _OUTLOOK = re.compile(
     r"^(doorkijk|vooruitblik|toekomst|verkenning)|\ben verder\b|\bna \d{4}\b|\bvanaf \d{4}\b|"
     r"\blange(re)? termijn\b", re.IGNORECASE)
+# A heading never ends on an article, preposition or conjunction; a line broken
+# mid-sentence ("1. De gemeente verstrekt het jaarverslag om te toetsen aan") does.
+_OPEN_ENDINGS = {
+    "aan", "als", "bij", "dat", "de", "die", "door", "een", "en", "het", "in", "met", "naar",
+    "of", "om", "op", "over", "te", "tot", "uit", "van", "voor", "zijn", "wordt", "worden",
+}
 _TOC_LINE = re.compile(r"(\.{3,}|\u2026|_{3,})\s*\d+\s*$|\s\d{1,3}$")
 
 
@@ -58,6 +64,8 @@ def looks_like_heading(text: str) -> bool:
     if not first.isupper() and not first.isdigit():
         return False
     if re.search(r"[:;,]$", body) or ":" in body:
+        return False
+    if body.split()[-1] in _OPEN_ENDINGS:
         return False
     if body.endswith(".") or body.endswith("?") or body.endswith("!"):
         return bool(_HEADING_WORDS.match(body)) and body.count(".") == 1

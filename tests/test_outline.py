@@ -21,6 +21,7 @@ from pipeline.types import HEADING, OUTLOOK, Block, Document
     ("*Afgerond op vijftallen.", False),
     ("Status: Definitief", False),
     ("marktontwikkelingen en om te bepalen of", False),
+    ("1. De gemeente verstrekt het jaarverslag om te toetsen aan", False),
     ("- Deel 1: rollen en verantwoordelijkheden", False),
     ("71. De corporaties willen de samenwerking met Attenta verder verbeteren.", False),
 ])
