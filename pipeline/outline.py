@@ -65,8 +65,8 @@ def looks_like_heading(text: str) -> bool:
         return False
     if re.search(r"[:;,]$", body) or ":" in body:
         return False
-    if body.split()[-1] in _OPEN_ENDINGS:
-        return False
+    if body.split()[-1] in _OPEN_ENDINGS or re.search(r"[.!?]\s+[A-Z]", body):
+        return False  # broken mid-sentence, or a sentence ends inside it
     if body.endswith(".") or body.endswith("?") or body.endswith("!"):
         return bool(_HEADING_WORDS.match(body)) and body.count(".") == 1
     return True

@@ -22,6 +22,7 @@ from pipeline.types import HEADING, OUTLOOK, Block, Document
     ("Status: Definitief", False),
     ("marktontwikkelingen en om te bepalen of", False),
     ("1. De gemeente verstrekt het jaarverslag om te toetsen aan", False),
+    ("1. Gelijkwaardigheid van gemeente-corporaties. Iedere partij heeft", False),
     ("- Deel 1: rollen en verantwoordelijkheden", False),
     ("71. De corporaties willen de samenwerking met Attenta verder verbeteren.", False),
 ])

@@ -4,6 +4,8 @@
     'energiezuinig financiën € 663'
     >>> join_lines(["De Volmacht verbetert 94 wo-", "ningen naar label A."])
     'De Volmacht verbetert 94 woningen naar label A.'
+    >>> join_lines(["inzet op Nul-op-de-", "meter en wet- en", "regelgeving"])
+    'inzet op Nul-op-de-meter en wet- en regelgeving'
 """
 
 from __future__ import annotations
@@ -68,8 +70,12 @@ def join_lines(lines: list[str]) -> str:
             out = line
             continue
         first_word = line.split(" ", 1)[0]
-        if (out.endswith("-") and len(out) > 1 and out[-2].isalpha()
-                and first_word[:1].islower() and first_word not in _KEEP_HYPHEN_BEFORE):
+        last_word = out.rsplit(" ", 1)[-1]
+        split_word = (out.endswith("-") and len(out) > 1 and out[-2].isalpha()
+                      and first_word[:1].islower() and first_word not in _KEEP_HYPHEN_BEFORE)
+        if split_word and "-" in last_word[:-1]:
+            out = out + line  # "Nul-op-de-" + "meter": the word already has hyphens, keep this one
+        elif split_word:
             out = out[:-1] + line
         else:
             out = f"{out} {line}"

@@ -1,0 +1,652 @@
+"""PDF reader: pdfplumber characters -> lines -> headings, paragraphs, footnotes and tables.
+
+    read_pdf(Path("aa-en-hunze-2021.pdf"), "aa-en-hunze-2021", Settings()) ->
+    Document(format="pdf", blocks=(
+        Block("4.1 Betaalbaarheid", kind=heading, heading_level=2, page=9),
+        Block("12. De Volmacht hanteert ... (€ 663) ¹.", page=9),
+        Block("¹ De huurprijsgrenzen ... prijspeil 2020.", kind=footnote, page=9),
+        Block("", kind=table, rows=(("Termijn", "Overleg ..."), ...), page=24), ...))
+
+The reader works in two passes. The first reads every page into light `Line` records
+(text, position, font) and ruled tables, closing each page at once so memory stays flat.
+The second needs the whole document: the body font size (headings are larger or bold),
+the usual line spacing (a wider gap starts a paragraph), and the lines that repeat in
+the page margins (running headers and footers). It then turns each page into blocks:
+its body in reading order, then its footnotes.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError
+from pdfplumber.utils.exceptions import PdfminerException
+
+from pipeline.errors import UnreadableDocumentError
+from pipeline.ingest.normalize import BULLET_RE, LABEL_RE, SUPERSCRIPT_DIGITS, join_lines
+from pipeline.settings import Settings
+from pipeline.types import Block, Document, FOOTNOTE, HEADING, Issue, PARAGRAPH, TABLE
+
+# A line at least this much larger than the body text is a heading; a bold line of body
+# size is one too.
+HEADING_SIZE_RATIO = 1.15
+BOLD_HEADING_MIN_RATIO = 0.95
+MAX_HEADING_CHARS = 150
+# Footnote text is set smaller than the body and sits in the lower part of the page.
+FOOTNOTE_SIZE_RATIO = 0.9
+FOOTNOTE_ZONE_FROM = 0.5  # share of the page height above which footnotes do not start
+# A character this much smaller than its line and raised above its baseline is a
+# superscript (a footnote marker "¹", or the "e" of "1e").
+SUPERSCRIPT_SIZE_RATIO = 0.85
+SUPERSCRIPT_RISE = 0.2  # share of the line's font size
+# Two characters further apart than this share of the font size have a space between them.
+WORD_GAP = 0.15
+# White space between two lines beyond the usual gap plus this share of the font size
+# starts a new paragraph.
+PARAGRAPH_GAP = 0.3
+# A paragraph's last line stops this far short of the text's right edge.
+SHORT_LINE = 0.3
+# A running header or footer repeats on at least this many pages, whatever the share.
+MIN_REPEAT_PAGES = 2
+# Two-column pages: a gutter lies in the middle part of the page; at most this share of
+# the text (by height) prints across it and at least this share lies on either side.
+GUTTER_SEARCH = (0.3, 0.7)
+GUTTER_MAX_ACROSS = 0.1
+GUTTER_MIN_SIDE = 0.25
+MIN_GUTTER_WIDTH = 6.0  # points
+
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|-bd\b|,bd\b", re.IGNORECASE)
+_PAGE_NUMBER = re.compile(
+    r"^(?P<word>(?:pagina|page|blz\.?|p\.)\s*)?[-\u2013\u2014]?\s*(?P<number>\d{1,4})\s*[-\u2013\u2014]?"
+    r"(?:\s*(?:van|of|/)\s*\d{1,4})?$", re.IGNORECASE)
+_TO_SUPERSCRIPT = str.maketrans("0123456789", "\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+_FROM_SUPERSCRIPT = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079", "0123456789")
+_SUPERSCRIPT_MARK = re.compile(rf"^[{SUPERSCRIPT_DIGITS}]+")
+_DIGIT_MARK = re.compile(r"^(\d{1,2})[.)]?(?=\s+\S)")
+_TERMINAL = (".", ":", "!", "?")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One printed line: its text with spaces restored, where it stands, and its font."""
+
+    text: str
+    page: int
+    x0: float
+    x1: float
+    top: float  # distance from the top of the page, as pdfplumber measures
+    bottom: float
+    size: float  # the font size most of its characters have
+    bold: bool
+    font: str
+    chars: int  # how many characters it has, to weigh font statistics
+    column: int = 0  # 0, or 1 for the right column of a two-column page
+
+
+@dataclass(frozen=True)
+class PlacedTable:
+    """A ruled table found on a page, with its cells' text."""
+
+    top: float
+    bottom: float
+    rows: tuple[tuple[str, ...], ...]
+    column: int = 0  # 1 when it stands in the right column of a two-column page
+
+
+@dataclass(frozen=True)
+class PageContent:
+    number: int  # 1-based
+    width: float
+    height: float
+    lines: tuple[Line, ...]
+    tables: tuple[PlacedTable, ...]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """What the whole document says about its pages: body font, spacing, margins, headings."""
+
+    body_size: float
+    line_gap: float  # usual white space between two lines of one paragraph
+    running: frozenset[str]  # masked texts of running headers and footers
+    heading_levels: dict[tuple[float, bool], int]  # (size, bold) -> 1 = biggest
+    margin_band: float
+
+
+def read_pdf(path: Path, doc_id: str, settings: Settings) -> Document:
+    """Read a PDF into ordered blocks: headings, paragraphs, tables, then each page's footnotes.
+
+    Headers, footers and page numbers are dropped, end-of-line hyphenation is undone,
+    and every numbered item or bullet is a block of its own:
+
+        page 9: "Prestatieafspraken Aa en Hunze 2021" / "12. De Volmacht hanteert voor mini-" /
+                "maal 85% ... (€ 663) ¹." / "¹ De huurprijsgrenzen ..." / "Pagina 9"
+        -> [Block("12. De Volmacht hanteert voor minimaal 85% ... (€ 663) ¹.", page=9),
+            Block("¹ De huurprijsgrenzen ...", kind="footnote", page=9)]
+
+    Raises UnreadableDocumentError for an encrypted or corrupt file; a page that cannot
+    be read or has no text becomes an Issue and the other pages are still read.
+    """
+    pages: list[PageContent] = []
+    issues: list[Issue] = []
+    failures: list[str] = []
+    pdf = open_pdf(path)
+    try:
+        page_count = len(pdf.pages)
+        for page in pdf.pages:
+            where = f"page {page.page_number}"
+            try:
+                content = read_page(page, settings)
+            except Exception as error:  # noqa: BLE001 - whatever the parser hit: skip the page, say so
+                failures.append(short_reason(error))
+                issues.append(Issue(doc_id, "unreadable-page", f"{where} could not be read "
+                                    f"({failures[-1]}); its text is missing", where=where))
+                continue
+            finally:
+                page.close()  # frees the page's parsed objects, so memory stays flat
+            if not content.lines and not content.tables:
+                issues.append(Issue(doc_id, "no-text-layer", f"{where} has no text layer (a scan?); "
+                                    f"its text is missing unless OCR reads it", where=where))
+            pages.append(content)
+    finally:
+        pdf.close()
+    if len(failures) == page_count:
+        raise UnreadableDocumentError(path, f"not a readable PDF (corrupt or truncated: {failures[0]})")
+
+    layout = document_layout(pages, settings)
+    blocks = [block for content in pages for block in page_blocks(content, layout)]
+    return Document(path=path, id=doc_id, format="pdf", blocks=tuple(blocks),
+                    page_count=page_count, issues=tuple(issues))
+
+
+def read_page(page: pdfplumber.page.Page, settings: Settings) -> PageContent:
+    """A page's lines and tables; OCR's lines for a page without a text layer."""
+    content = page_content(page)
+    if not content.lines and not content.tables and settings.ocr != "never":
+        content = PageContent(content.number, content.width, content.height,
+                              tuple(ocr_lines(page, settings)), ())
+    return content
+
+
+def open_pdf(path: Path) -> pdfplumber.PDF:
+    """Open the file and its page tree, or raise UnreadableDocumentError saying why not."""
+    try:
+        pdf = pdfplumber.open(path)
+    except PdfminerException as error:
+        cause = error.args[0] if error.args else error
+        if isinstance(cause, PDFEncryptionError):
+            raise UnreadableDocumentError(
+                path, "the PDF is encrypted (password protected); save an unprotected copy") from error
+        raise corrupt(path, cause) from error
+    except Exception as error:  # noqa: BLE001 - pdfminer raises many kinds on broken files
+        raise corrupt(path, error) from error
+    try:
+        pages = pdf.pages
+    except Exception as error:  # noqa: BLE001
+        pdf.close()
+        raise corrupt(path, error) from error
+    if not pages:
+        pdf.close()
+        raise UnreadableDocumentError(path, "not a readable PDF (corrupt or truncated: no pages found)")
+    return pdf
+
+
+def corrupt(path: Path, error: BaseException) -> UnreadableDocumentError:
+    return UnreadableDocumentError(path, f"not a readable PDF (corrupt or truncated: {short_reason(error)})")
+
+
+def short_reason(error: BaseException) -> str:
+    """One short line naming a parser error: "PSEOF: Unexpected EOF"."""
+    if isinstance(error, PdfminerException) and error.args and isinstance(error.args[0], BaseException):
+        error = error.args[0]
+    detail = " ".join(str(error).split())
+    reason = f"{type(error).__name__}: {detail}" if detail else type(error).__name__
+    return reason if len(reason) <= 100 else reason[:97] + "..."
+
+
+def ocr_lines(page: pdfplumber.page.Page, settings: Settings) -> list[Line]:
+    """Lines read from the image of a page without a text layer: the hook for OCR.
+
+    OCR is not part of the reader yet, so this finds nothing and the page is reported
+    as an issue "no-text-layer". An OCR engine plugs in here, returning `Line` records
+    (text, page, box, font size) so the rest of the reader treats them like printed text.
+    """
+    return []
+
+
+# --- pass 1: one page -> lines and tables -------------------------------------------
+
+def page_content(page: pdfplumber.page.Page) -> PageContent:
+    """The page's text lines (outside tables) in reading order, and its ruled tables."""
+    tables = [table for table in page.find_tables() if len(table.cells) > 1]
+    boxes = [table.bbox for table in tables]
+    chars = [char for char in unique_chars(page.chars)
+             if char.get("upright", True) and not inside_any(char, boxes)]
+    groups = chars_to_line_groups(chars)
+    gutter = find_gutter(groups, boxes, page.width)
+    lines = [chars_to_line(group, page.page_number, column) for column, group in reading_order(groups, gutter)]
+    placed = tuple(PlacedTable(top=table.bbox[1], bottom=table.bbox[3], rows=table_rows(table.extract()),
+                               column=int(gutter is not None and table.bbox[0] >= gutter[0]))
+                   for table in tables)
+    return PageContent(number=page.page_number, width=float(page.width), height=float(page.height),
+                       lines=tuple(line for line in lines if line.text), tables=placed)
+
+
+def table_rows(cells: list[list[str | None]]) -> tuple[tuple[str, ...], ...]:
+    """pdfplumber's cell texts -> rows of one-line strings ("wo-\\nningen" -> "woningen")."""
+    return tuple(tuple(join_lines((cell or "").split("\n")) for cell in row) for row in cells)
+
+
+def unique_chars(chars: list[dict]) -> list[dict]:
+    """Drop a character printed twice at (almost) the same place, a cheap "bold" some
+    producers use; pdfplumber's `dedupe_chars` does this too but costs more than reading."""
+    seen: set[tuple[str, int, int]] = set()
+    unique = []
+    for char in chars:
+        key = (char["text"], round(char["x0"]), round(char["top"]))
+        if key not in seen:
+            seen.add(key)
+            unique.append(char)
+    return unique
+
+
+def inside_any(char: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
+    x = (char["x0"] + char["x1"]) / 2
+    y = (char["top"] + char["bottom"]) / 2
+    return any(x0 <= x <= x1 and top <= y <= bottom for x0, top, x1, bottom in boxes)
+
+
+def chars_to_line_groups(chars: list[dict]) -> list[list[dict]]:
+    """Group characters into printed lines, top to bottom.
+
+    Characters share a line when their boxes overlap vertically by at least half the
+    smaller height, which keeps a raised footnote marker on the line it belongs to.
+    """
+    groups: list[list[dict]] = []
+    box: tuple[float, float] = (0.0, 0.0)
+    for char in sorted(chars, key=lambda c: ((c["top"] + c["bottom"]) / 2, c["x0"])):
+        top, bottom = char["top"], char["bottom"]
+        if groups:
+            overlap = min(bottom, box[1]) - max(top, box[0])
+            if overlap >= 0.5 * min(bottom - top, box[1] - box[0]):
+                groups[-1].append(char)
+                box = (min(top, box[0]), max(bottom, box[1]))
+                continue
+        groups.append([char])
+        box = (top, bottom)
+    return [sorted(group, key=lambda c: c["x0"]) for group in groups]
+
+
+def chars_to_line(chars: list[dict], page: int, column: int = 0) -> Line:
+    """One line's characters (left to right) -> a Line with spaces and superscripts restored.
+
+    Spaces come from space characters or from gaps, since many producers position words
+    instead of printing spaces. A small raised digit becomes a superscript digit, so a
+    footnote marker reads "(€ 663) ¹" rather than "(€ 663) 1".
+    """
+    printed = [c for c in chars if not c["text"].isspace()]
+    size = Counter(round(c["size"], 1) for c in printed).most_common(1)[0][0] if printed else 0.0
+    normal = [c for c in printed if c["size"] >= SUPERSCRIPT_SIZE_RATIO * size] or printed
+    baseline = statistics.median(c["bottom"] for c in normal) if normal else 0.0
+    pieces: list[str] = []
+    previous: dict | None = None
+    pending_space = False
+    for char in chars:
+        text = char["text"]
+        if text.isspace():
+            pending_space = bool(pieces)
+            continue
+        if previous is not None and (pending_space or char["x0"] - previous["x1"] > WORD_GAP * size):
+            pieces.append(" ")
+        if is_superscript(char, size, baseline) and text.isdigit():
+            text = text.translate(_TO_SUPERSCRIPT)
+        pieces.append(text)
+        previous, pending_space = char, False
+    fonts = Counter(c["fontname"] for c in normal)
+    return Line(text="".join(pieces), page=page,
+                x0=min((c["x0"] for c in printed), default=0.0), x1=max((c["x1"] for c in printed), default=0.0),
+                top=min((c["top"] for c in normal), default=0.0),
+                bottom=max((c["bottom"] for c in normal), default=0.0),
+                size=size, bold=bool(normal) and all(_BOLD_FONT.search(c["fontname"]) for c in normal),
+                font=fonts.most_common(1)[0][0] if fonts else "", chars=len(printed), column=column)
+
+
+def is_superscript(char: dict, line_size: float, baseline: float) -> bool:
+    return (char["size"] < SUPERSCRIPT_SIZE_RATIO * line_size
+            and baseline - char["bottom"] > SUPERSCRIPT_RISE * line_size)
+
+
+def reading_order(groups: list[list[dict]], gutter: tuple[float, float] | None) -> list[tuple[int, list[dict]]]:
+    """Lines (top to bottom, full width) -> (column, line characters) in reading order.
+
+    A one-column page reads top to bottom. On a two-column page, lines that print
+    across the gutter (a title, a centred footer) divide the page into bands, and each
+    band is read left column first, then right column.
+    """
+    if gutter is None:
+        return [(0, group) for group in groups]
+    middle = (gutter[0] + gutter[1]) / 2
+    ordered: list[tuple[int, list[dict]]] = []
+    band: list[dict] = []
+
+    def flush_band() -> None:
+        left = [c for c in band if (c["x0"] + c["x1"]) / 2 < middle]
+        right = [c for c in band if (c["x0"] + c["x1"]) / 2 >= middle]
+        ordered.extend((0, group) for group in chars_to_line_groups(left))
+        ordered.extend((1, group) for group in chars_to_line_groups(right))
+        band.clear()
+
+    for group in groups:
+        if crosses_gutter(group, middle):
+            flush_band()
+            ordered.append((0, group))
+        else:
+            band.extend(group)
+    flush_band()
+    return ordered
+
+
+def crosses_gutter(group: list[dict], middle: float) -> bool:
+    """Does this line print across the gutter (rather than hold one line of each column)?"""
+    printed = [c for c in group if not c["text"].isspace()]
+    left = [c for c in printed if (c["x0"] + c["x1"]) / 2 < middle]
+    right = [c for c in printed if (c["x0"] + c["x1"]) / 2 >= middle]
+    if not left or not right:
+        return any(c["x0"] < middle < c["x1"] for c in printed)
+    return right[0]["x0"] - left[-1]["x1"] < MIN_GUTTER_WIDTH
+
+
+def find_gutter(groups: list[list[dict]], tables: list[tuple[float, float, float, float]],
+                page_width: float) -> tuple[float, float] | None:
+    """The empty vertical strip between two columns, as (left x, right x), or None.
+
+    Looks at how much text (line pieces and tables, by height) lies across each x in
+    the middle of the page: a gutter has almost none across it and plenty on both sides.
+    Of several such strips (a hanging indent in the right column is one too), the one
+    nearest the middle of the page wins: columns are usually of equal width.
+    """
+    pieces = [(x0, x1, bottom - top) for x0, top, x1, bottom in tables]
+    for group in groups:
+        pieces.extend(line_pieces(group))
+    total = sum(height for _, _, height in pieces)
+    if not total:
+        return None
+    across_by_x: dict[int, float] = {}
+    for x in range(int(GUTTER_SEARCH[0] * page_width), int(GUTTER_SEARCH[1] * page_width) + 1):
+        across = sum(h for x0, x1, h in pieces if x0 < x < x1)
+        left = sum(h for _, x1, h in pieces if x1 <= x)
+        right = sum(h for x0, _, h in pieces if x0 >= x)
+        if across <= GUTTER_MAX_ACROSS * total and min(left, right) >= GUTTER_MIN_SIDE * total:
+            across_by_x[x] = across
+    if not across_by_x:
+        return None
+    x = min(across_by_x, key=lambda x: abs(x - page_width / 2))
+    # The strip: the neighbours no more crossed than x (a centred footer crosses them all).
+    left_x = right_x = x
+    while across_by_x.get(left_x - 1, total + 1) <= across_by_x[x]:
+        left_x -= 1
+    while across_by_x.get(right_x + 1, total + 1) <= across_by_x[x]:
+        right_x += 1
+    return (float(left_x), float(right_x)) if right_x - left_x + 2 >= MIN_GUTTER_WIDTH else None
+
+
+def line_pieces(group: list[dict]) -> list[tuple[float, float, float]]:
+    """A line cut at its wide gaps -> (x0, x1, height) of each piece."""
+    printed = [c for c in group if not c["text"].isspace()]
+    pieces, start = [], 0
+    for i in range(1, len(printed) + 1):
+        if i == len(printed) or printed[i]["x0"] - printed[i - 1]["x1"] >= MIN_GUTTER_WIDTH:
+            part = printed[start:i]
+            pieces.append((part[0]["x0"], max(c["x1"] for c in part),
+                           max(c["bottom"] for c in part) - min(c["top"] for c in part)))
+            start = i
+    return pieces
+
+
+# --- pass 2: document statistics ----------------------------------------------------
+
+def document_layout(pages: list[PageContent], settings: Settings) -> Layout:
+    lines = [line for content in pages for line in content.lines]
+    body_size = weighted_median([(line.size, line.chars) for line in lines]) if lines else 0.0
+    gaps = [b.top - a.bottom for content in pages for a, b in zip(content.lines, content.lines[1:])
+            if abs(a.size - body_size) < 0.5 and abs(b.size - body_size) < 0.5 and 0 <= b.top - a.bottom < 3 * body_size]
+    return Layout(body_size=body_size, line_gap=statistics.median(gaps) if gaps else 0.3 * body_size,
+                  running=running_texts(pages, settings), heading_levels=heading_levels(lines, body_size),
+                  margin_band=settings.margin_band)
+
+
+def weighted_median(values: list[tuple[float, int]]) -> float:
+    """Median of values each counted `weight` times: [(10, 900), (15, 20)] -> 10."""
+    ordered = sorted(values)
+    half = sum(weight for _, weight in ordered) / 2
+    running = 0
+    for value, weight in ordered:
+        running += weight
+        if running >= half:
+            return value
+    return ordered[-1][0]
+
+
+def masked(text: str) -> str:
+    """A margin line with its numbers masked, to spot repeats: "Pagina 3 van 12" -> "pagina # van #"."""
+    return re.sub(r"\d+", "#", " ".join(text.lower().split()))
+
+
+def in_margin(line: Line, content: PageContent, band: float) -> bool:
+    return line.top < band * content.height or line.bottom > (1 - band) * content.height
+
+
+def running_texts(pages: list[PageContent], settings: Settings) -> frozenset[str]:
+    """Masked texts of lines in the top or bottom margin that repeat on enough pages."""
+    seen: defaultdict[str, set[int]] = defaultdict(set)
+    for content in pages:
+        for line in content.lines:
+            if in_margin(line, content, settings.margin_band):
+                seen[masked(line.text)].add(content.number)
+    needed = max(MIN_REPEAT_PAGES, settings.repeat_share * len(pages))
+    return frozenset(text for text, numbers in seen.items() if len(numbers) >= needed)
+
+
+def is_heading_line(line: Line, body_size: float) -> bool:
+    if len(line.text) > MAX_HEADING_CHARS:
+        return False
+    return (line.size >= HEADING_SIZE_RATIO * body_size
+            or (line.bold and line.size >= BOLD_HEADING_MIN_RATIO * body_size))
+
+
+def heading_style(line: Line) -> tuple[float, bool]:
+    return round(line.size * 2) / 2, line.bold
+
+
+def heading_levels(lines: list[Line], body_size: float) -> dict[tuple[float, bool], int]:
+    """Heading font styles -> levels, 1 for the biggest.
+
+    A style used on the first page only (a cover title) does not take a level of its
+    own: it ranks with the body headings by size, so the chapters stay level 1.
+    """
+    pages: defaultdict[tuple[float, bool], set[int]] = defaultdict(set)
+    for line in lines:
+        if is_heading_line(line, body_size):
+            pages[heading_style(line)].add(line.page)
+    ranked = [style for style, numbers in pages.items() if numbers != {1}] or list(pages)
+
+    def bigger(a: tuple[float, bool], b: tuple[float, bool]) -> bool:
+        return a[0] > b[0] or (a[0] == b[0] and a[1] and not b[1])
+
+    return {style: 1 + sum(bigger(other, style) for other in set(ranked)) for style in pages}
+
+
+# --- pass 2: one page -> blocks -----------------------------------------------------
+
+def is_running(line: Line, content: PageContent, layout: Layout) -> bool:
+    """A running header or footer, or a lone page number in the margin."""
+    if not in_margin(line, content, layout.margin_band):
+        return False
+    return masked(line.text) in layout.running or is_page_number(line.text)
+
+
+def is_page_number(text: str) -> bool:
+    """A lone page number: "3", "- 3 -", "Pagina 3 van 12", "3/12"; not a bare year ("2021")."""
+    m = _PAGE_NUMBER.match(text.strip())
+    return bool(m) and (bool(m.group("word")) or not 1900 <= int(m.group("number")) <= 2100)
+
+
+def page_blocks(content: PageContent, layout: Layout) -> list[Block]:
+    """One page's blocks: body (headings, paragraphs, tables) top to bottom, then footnotes."""
+    lines = [line for line in content.lines if not is_running(line, content, layout)]
+    body, notes = split_footnotes(lines, content, layout)
+    return body_blocks(body, content, layout) + footnote_blocks(notes)
+
+
+def split_footnotes(lines: list[Line], content: PageContent, layout: Layout) -> tuple[list[Line], list[Line]]:
+    """Separate the footnotes: small-font lines at the foot of the page, led by a marker."""
+    start = len(lines)
+    while (start > 0 and lines[start - 1].size <= FOOTNOTE_SIZE_RATIO * layout.body_size
+           and lines[start - 1].top >= FOOTNOTE_ZONE_FROM * content.height):
+        start -= 1
+    while start < len(lines) and footnote_mark(lines[start].text) is None:
+        start += 1  # small text above the first marker is not a footnote
+    return lines[:start], lines[start:]
+
+
+def footnote_mark(text: str) -> str | None:
+    """The marker that opens a footnote line: "¹ De huur..." -> "¹", "2 Zie ..." -> "²"."""
+    if m := _SUPERSCRIPT_MARK.match(text):
+        return m.group(0)
+    if m := _DIGIT_MARK.match(text):
+        return m.group(1).translate(_TO_SUPERSCRIPT)
+    return None
+
+
+def footnote_blocks(lines: list[Line]) -> list[Block]:
+    """Footnote lines -> one FOOTNOTE block per marker, the marker as a superscript ("¹ ...")."""
+    notes: list[tuple[Line, list[str]]] = []
+    expected: str | None = None
+    for line in lines:
+        mark = footnote_mark(line.text)
+        # A plain number only opens a note when it is the next one: "2020 ..." continues.
+        if mark and (not notes or _SUPERSCRIPT_MARK.match(line.text) or mark == expected):
+            text = line.text
+            if not _SUPERSCRIPT_MARK.match(text):
+                text = mark + " " + _DIGIT_MARK.sub("", text, count=1).lstrip()
+            notes.append((line, [text]))
+            number = int(mark.translate(_FROM_SUPERSCRIPT))
+            expected = str(number + 1).translate(_TO_SUPERSCRIPT)
+        elif notes:
+            notes[-1][1].append(line.text)
+    return [Block(text=join_lines(texts), kind=FOOTNOTE, page=first.page, style=font_hint(first))
+            for first, texts in notes]
+
+
+def font_hint(line: Line) -> str:
+    return f"{line.font} {line.size:g}"
+
+
+def starts_item(text: str) -> bool:
+    """A line that opens a numbered item ("12. De ...", "b) ...") or a bullet ("• ...")."""
+    label = LABEL_RE.match(text)
+    if label and (label.group("punct") or label.group("paren")):
+        return True
+    return bool(BULLET_RE.match(text))
+
+
+@dataclass
+class _Paragraph:
+    """Lines being gathered into one block (mutable, private to `body_blocks`)."""
+
+    lines: list[Line]
+    heading: bool
+
+    def block(self, layout: Layout) -> Block:
+        first = self.lines[0]
+        text = join_lines([line.text for line in self.lines])
+        if self.heading:
+            return Block(text=text, kind=HEADING, page=first.page, style=font_hint(first),
+                         heading_level=layout.heading_levels.get(heading_style(first)))
+        return Block(text=text, kind=PARAGRAPH, page=first.page, style=font_hint(first))
+
+
+def body_blocks(lines: list[Line], content: PageContent, layout: Layout) -> list[Block]:
+    """Body lines and tables -> blocks in reading order.
+
+    Lines come in reading order already (column by column); a table goes before the
+    first line of its column printed below it.
+    """
+    edges = column_edges(lines)
+    blocks: list[Block] = []
+    current: _Paragraph | None = None
+    for item in with_tables(lines, content.tables):
+        if isinstance(item, PlacedTable):
+            if current is not None:
+                blocks.append(current.block(layout))
+                current = None
+            blocks.append(Block(text="", kind=TABLE, page=content.number, rows=item.rows))
+            continue
+        heading = is_heading_line(item, layout.body_size)
+        if current is not None and not starts_new_block(current, item, heading, layout, edges[item.column]):
+            current.lines.append(item)
+            continue
+        if current is not None:
+            blocks.append(current.block(layout))
+        current = _Paragraph([item], heading)
+    if current is not None:
+        blocks.append(current.block(layout))
+    return blocks
+
+
+def with_tables(lines: list[Line], tables: tuple[PlacedTable, ...]) -> list[Line | PlacedTable]:
+    """Lines in reading order with each table put before the first line below it in its column."""
+    items: list[Line | PlacedTable] = list(lines)
+    for table in sorted(tables, key=lambda t: (t.column, t.top), reverse=True):
+        at = next((i for i, item in enumerate(items) if isinstance(item, Line)
+                   and item.column == table.column and item.top >= table.top), None)
+        if at is None:  # nothing below it in its column: after the column's last line
+            at = max((i + 1 for i, item in enumerate(items) if isinstance(item, Line)
+                      and item.column <= table.column), default=0)
+        items.insert(at, table)
+    return items
+
+
+def column_edges(lines: list[Line]) -> dict[int, tuple[float, float]]:
+    """Left and right edge of the text in each column of a page."""
+    edges: dict[int, tuple[float, float]] = {}
+    for line in lines:
+        left, right = edges.get(line.column, (line.x0, line.x1))
+        edges[line.column] = (min(left, line.x0), max(right, line.x1))
+    return edges
+
+
+def starts_new_block(current: _Paragraph, line: Line, heading: bool, layout: Layout,
+                     edges: tuple[float, float]) -> bool:
+    """Does `line` open a new block rather than continue `current`?
+
+    Yes at a heading/body change or a font size change, at a number label or bullet, at
+    a gap wider than the usual line spacing, after a short line that ends a sentence,
+    and where the indentation says so (a line left of a hanging indent, a first-line
+    indent). A paragraph may run on from the foot of one column to the top of the next.
+    """
+    previous = current.lines[-1]
+    if heading != current.heading or abs(line.size - previous.size) > 0.5:
+        return True
+    if heading:
+        return heading_style(line) != heading_style(previous) or line.top - previous.bottom > line.size
+    if starts_item(line.text):
+        return True
+    if line.column != previous.column:
+        return False
+    if line.top - previous.bottom > layout.line_gap + PARAGRAPH_GAP * line.size:
+        return True
+    left_edge, right_edge = edges
+    if previous.text.endswith(_TERMINAL) and previous.x1 < right_edge - SHORT_LINE * (right_edge - left_edge):
+        return True
+    if len(current.lines) >= 2:
+        if line.x0 < current.lines[1].x0 - 0.5 * line.size:
+            return True  # left of the paragraph's hanging indent
+        if line.x0 > previous.x0 + 0.8 * line.size:
+            return True  # a first-line indent
+    return False

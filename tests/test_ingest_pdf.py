@@ -1,0 +1,285 @@
+"""PDF reader: the seed agreement rendered to PDF at test time reads back as its text.
+
+The rendered seed has a running header, "Pagina N" footers, items that break across
+pages, a footnote at the foot of the page of its raised marker, and ruled tables; small
+constructed PDFs cover hyphenation, page-number styles and unusable files.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pdfplumber
+import pytest
+
+from pipeline.errors import UnreadableDocumentError
+from pipeline.ingest import read_document
+from pipeline.ingest import pdf as pdf_reader
+from pipeline.ingest.pdf import read_pdf
+from pipeline.settings import Settings
+from pipeline.types import FOOTNOTE, HEADING, PARAGRAPH, TABLE, Document
+from tests.render.pdf import render_lines_pdf, render_pdf
+from tests.render.source import Element, seed_elements
+
+HEADER = "Prestatieafspraken Aa en Hunze 2021"
+LABEL = re.compile(r"^(\d+)\. ")
+FOOTNOTE_TEXT = "¹ De huurprijsgrenzen in deze prestatieafspraken zijn gebaseerd op prijspeil 2020."
+
+
+def body_items(elements: list[Element]) -> list[Element]:
+    """The numbered afspraken (the party list of the preamble is numbered too)."""
+    return [e for e in elements if e.kind == "item" and not e.preamble]
+
+
+def item_numbers(document: Document) -> list[int]:
+    """Labels of the numbered blocks after the first chapter heading, in order."""
+    start = next(i for i, b in enumerate(document.blocks) if b.kind == HEADING and b.text == "1 Inleiding")
+    return [int(m.group(1)) for b in document.blocks[start:]
+            if b.kind == PARAGRAPH and (m := LABEL.match(b.text))]
+
+
+@pytest.fixture(scope="module")
+def seed_pdf(tmp_path_factory) -> Path:
+    return render_pdf(seed_elements(), tmp_path_factory.mktemp("pdf") / "aa-en-hunze-2021.pdf")
+
+
+@pytest.fixture(scope="module")
+def seed_doc(seed_pdf) -> Document:
+    return read_document(seed_pdf, Settings())
+
+
+@pytest.fixture(scope="module")
+def seed_page_texts(seed_pdf) -> list[str]:
+    """pdfplumber's own text of each page, spaces collapsed: the fixture checked independently."""
+    with pdfplumber.open(seed_pdf) as pdf:
+        return [" ".join((page.extract_text() or "").split()) for page in pdf.pages]
+
+
+# --- the rendered fixture itself ----------------------------------------------------
+
+def test_rendered_seed_breaks_items_across_pages(seed_page_texts):
+    """The fixture is only a fair test if some items start on one page and end on the next."""
+    pages = seed_page_texts
+    assert len(pages) >= 10
+    split = []
+    for item in body_items(seed_elements()):
+        words = item.text.split()
+        head, tail = " ".join(words[:5]), " ".join(words[-5:])
+        first = next(i for i, text in enumerate(pages) if head in text)
+        if tail not in pages[first] and first + 1 < len(pages) and tail in pages[first + 1]:
+            split.append(item.number)
+    assert len(split) >= 2, split
+
+
+def test_rendered_seed_prints_euro_and_bullets(seed_page_texts):
+    text = " ".join(seed_page_texts)
+    assert "(€ 663)" in text and "• 80%" in text and "(cid:" not in text
+    assert all(HEADER in page for page in seed_page_texts[1:])
+
+
+# --- the seed read back -------------------------------------------------------------
+
+def test_reads_every_page(seed_doc, seed_pdf):
+    with pdfplumber.open(seed_pdf) as pdf:
+        assert seed_doc.page_count == len(pdf.pages)
+    assert seed_doc.format == "pdf" and seed_doc.issues == ()
+    assert all(block.page for block in seed_doc.blocks)
+    assert [b.page for b in seed_doc.blocks] == sorted(b.page for b in seed_doc.blocks)
+
+
+def test_running_header_footer_and_page_numbers_are_removed(seed_doc):
+    for block in seed_doc.blocks:
+        assert HEADER not in block.text
+        assert not re.fullmatch(r"(Pagina )?\d+", block.text), block
+
+
+def test_every_numbered_item_starts_its_own_block_in_order(seed_doc):
+    assert item_numbers(seed_doc) == list(range(1, 77))
+    texts = [b.text for b in seed_doc.blocks]
+    for item in body_items(seed_elements()):
+        start = f"{item.number}. {item.text[:40]}"
+        assert any(text.startswith(start) for text in texts), start
+
+
+def test_party_list_items_are_read_too(seed_doc):
+    preamble = [b.text for b in seed_doc.blocks if b.page == 1 and LABEL.match(b.text)]
+    assert [LABEL.match(t).group(1) for t in preamble] == ["1", "2", "3", "4", "5"]
+
+
+def test_item_broken_across_pages_is_two_blocks(seed_doc):
+    """The second half starts the next page as its own block; a later stage joins them."""
+    items = {e.number: e for e in body_items(seed_elements())}
+    blocks = [b for b in seed_doc.blocks if b.kind != FOOTNOTE]
+    broken = 0
+    for block, after in zip(blocks, blocks[1:]):
+        m = LABEL.match(block.text)
+        if m and m.group(1) in items and after.page == block.page + 1 and not LABEL.match(after.text) \
+                and after.kind == PARAGRAPH and not block.text.endswith(items[m.group(1)].text[-20:]):
+            assert f"{block.text[len(m.group(0)):]} {after.text}".startswith(items[m.group(1)].text[:60])
+            broken += 1
+    assert broken >= 2
+
+
+def test_footnote_is_its_own_block_after_its_page_body(seed_doc):
+    notes = [b for b in seed_doc.blocks if b.kind == FOOTNOTE]
+    assert [n.text for n in notes] == [FOOTNOTE_TEXT]
+    item = next(b for b in seed_doc.blocks if b.text.startswith("12. "))
+    assert item.text.endswith("(€ 663) ¹.")  # the raised marker, not a "1" glued to the text
+    assert notes[0].page == item.page
+    index = seed_doc.blocks.index(notes[0])
+    assert all(b.page == item.page for b in seed_doc.blocks[:index][-3:])
+    assert seed_doc.blocks[index + 1].page == item.page + 1
+
+
+def test_bullets_of_item_17_are_blocks_of_their_own(seed_doc):
+    texts = [b.text for b in seed_doc.blocks]
+    at = next(i for i, t in enumerate(texts) if t.startswith("17. "))
+    assert texts[at].endswith("met als doelstelling:")
+    assert texts[at + 1:at + 4] == [
+        "• 80% van de woningen heeft een streefhuur onder de eerste aftoppingsgrens (€ 619)",
+        "• 10% een streefhuur tussen de eerste en de tweede aftoppingsgrens (€ 619 / € 663)",
+        "• 10% een streefhuur tussen de tweede aftoppingsgrens en de liberalisatiegrens (€ 663 / € 737)",
+    ]
+    assert texts[at + 4].startswith("Voor de zittende huurders")
+
+
+def test_headings_have_levels_by_font_size(seed_doc):
+    levels = {b.text: b.heading_level for b in seed_doc.blocks if b.kind == HEADING}
+    assert levels["1 Inleiding"] == 1
+    assert levels["4.1 Betaalbaarheid"] == 2
+    assert levels["Prestaties gemeente 2021"] == 3
+    assert levels["Prestatieafspraken Aa en Hunze"] == 1  # the cover title, over two lines
+    elements = [e for e in seed_elements() if e.kind == "heading"]
+    assert {e.text: e.level for e in elements} == {t: levels[t] for t in {e.text for e in elements}}
+
+
+def test_ruled_tables_are_table_blocks_and_their_words_stay_out_of_paragraphs(seed_doc):
+    tables = [b for b in seed_doc.blocks if b.kind == TABLE]
+    assert tables[0].rows[:2] == (("", "", "Totaal gemeente Aa en Hunze*"),
+                                  ("Aantal sociale huurwoningen 1-11-2020", "De Volmacht", "1.535"))
+    assert ("", "Totaal", "1.895") in tables[0].rows
+    agenda = [row for t in tables[1:] for row in t.rows if row[0] != "Termijn"]
+    assert agenda[0][0] == "Januari / begin februari 2021"
+    assert agenda[-1] == ("Uiterlijk 15 december 2021", "Indienen prestatieafspraken door corporaties.")
+    assert ("Begin september 2021", "1e ambtelijk overleg prestatieafspraken 2022") in agenda
+    paragraphs = " ".join(b.text for b in seed_doc.blocks if b.kind != TABLE)
+    assert "1.535" not in paragraphs and "Indienen prestatieafspraken" not in paragraphs
+    heading = next(i for i, b in enumerate(seed_doc.blocks) if b.text == "4.2 Beschikbaarheid")
+    first_table = seed_doc.blocks.index(tables[0])
+    assert heading < first_table < next(i for i, b in enumerate(seed_doc.blocks) if b.text.startswith("20. "))
+
+
+def test_two_column_layout_reads_column_by_column(tmp_path):
+    document = read_pdf(render_pdf(seed_elements(), tmp_path / "twee-kolommen.pdf", columns=2),
+                        "twee-kolommen", Settings())
+    assert item_numbers(document) == list(range(1, 77))
+    assert [b.text for b in document.blocks if b.kind == FOOTNOTE] == [FOOTNOTE_TEXT]
+
+
+# --- constructed cases --------------------------------------------------------------
+
+def test_end_of_line_hyphenation_is_undone(tmp_path):
+    path = render_lines_pdf([[
+        "31. Woonborg verbetert in Aa en Hunze 14 wo-",
+        "ningen, afhankelijk van belemmeringen vanuit wet-",
+        "en regelgeving.",
+        "",
+        "De gemeente verleent een reductie op de markt-",
+        "conforme kavelprijs.",
+    ]], tmp_path / "afbreking.pdf")
+    texts = [b.text for b in read_pdf(path, "afbreking", Settings()).blocks]
+    assert texts == [
+        "31. Woonborg verbetert in Aa en Hunze 14 woningen, afhankelijk van belemmeringen vanuit wet- en regelgeving.",
+        "De gemeente verleent een reductie op de marktconforme kavelprijs.",
+    ]
+
+
+def test_footnote_marker_glued_to_a_word_stays_a_superscript(tmp_path):
+    elements = [Element("item", "De Volmacht hanteert de aftoppingsgrens¹ voor haar bezit.", number="12"),
+                Element("footnote", "Prijspeil 2020.", number="¹")]
+    path = render_pdf(elements, tmp_path / "voetnoot.pdf", header=None, footer=False)
+    blocks = read_pdf(path, "voetnoot", Settings()).blocks
+    assert [(b.kind, b.text) for b in blocks] == [
+        (PARAGRAPH, "12. De Volmacht hanteert de aftoppingsgrens¹ voor haar bezit."),
+        (FOOTNOTE, "¹ Prijspeil 2020."),
+    ]
+
+
+def test_footnotes_with_plain_number_marks_in_small_print(tmp_path):
+    body = ["12. De Volmacht hanteert de aftoppingsgrens 1 voor haar bezit.", "",
+            "13. Woonborg voert een terughoudend huurprijsbeleid.", ""]
+    notes = [("1 De huurprijsgrenzen zijn gebaseerd op", 7.5), ("prijspeil 2020.", 7.5),
+             ("2 Zie de Woonvisie 2016+.", 7.5)]
+    path = render_lines_pdf([body + [""] * 24 + notes], tmp_path / "kleine-letters.pdf")
+    blocks = read_pdf(path, "kleine-letters", Settings()).blocks
+    assert [(b.kind, b.text) for b in blocks] == [
+        (PARAGRAPH, "12. De Volmacht hanteert de aftoppingsgrens 1 voor haar bezit."),
+        (PARAGRAPH, "13. Woonborg voert een terughoudend huurprijsbeleid."),
+        (FOOTNOTE, "¹ De huurprijsgrenzen zijn gebaseerd op prijspeil 2020."),
+        (FOOTNOTE, "² Zie de Woonvisie 2016+."),
+    ]
+
+
+@pytest.mark.parametrize("footer", ["{page}", "- {page} -", "Pagina {page} van {pages}", "Blz. {page}"])
+def test_page_number_styles_are_removed(tmp_path, footer):
+    elements = seed_elements()[:60]  # a few pages are enough
+    document = read_pdf(render_pdf(elements, tmp_path / "paginas.pdf", footer=footer, header=None),
+                        "paginas", Settings())
+    assert document.page_count >= 3
+    assert not [b.text for b in document.blocks if re.search(r"^\W*(Pagina|Blz\.)?\s*\d+\W*(van \d+)?$", b.text)]
+
+
+def test_a_one_page_document_keeps_its_margin_lines(tmp_path):
+    """Nothing repeats on a single page, so a top line is text, not a running header."""
+    path = render_lines_pdf([["Prestatieafspraken 2021", "", "1. Partijen werken samen."]], tmp_path / "een.pdf")
+    texts = [b.text for b in read_pdf(path, "een", Settings()).blocks]
+    assert texts == ["Prestatieafspraken 2021", "1. Partijen werken samen."]
+
+
+def test_page_without_text_layer_is_an_issue(tmp_path):
+    path = render_lines_pdf([["1. Partijen werken samen."], []], tmp_path / "scan.pdf")
+    document = read_pdf(path, "scan", Settings())
+    assert [b.text for b in document.blocks] == ["1. Partijen werken samen."]
+    assert [(i.kind, i.where) for i in document.issues] == [("no-text-layer", "page 2")]
+    assert document.page_count == 2
+
+
+def test_page_that_fails_to_parse_is_an_issue_and_the_rest_is_read(tmp_path, monkeypatch):
+    path = render_lines_pdf([["1. Eerste pagina."], ["2. Tweede pagina."], ["3. Derde pagina."]],
+                            tmp_path / "kapot.pdf")
+    real = pdf_reader.page_content
+
+    def failing_on_page_2(page):
+        if page.page_number == 2:
+            raise ValueError("damaged content stream")
+        return real(page)
+
+    monkeypatch.setattr(pdf_reader, "page_content", failing_on_page_2)
+    document = read_pdf(path, "kapot", Settings())
+    assert [b.text for b in document.blocks] == ["1. Eerste pagina.", "3. Derde pagina."]
+    assert [(i.kind, i.where) for i in document.issues] == [("unreadable-page", "page 2")]
+    assert "damaged content stream" in document.issues[0].message
+
+
+def test_encrypted_pdf_is_refused_with_advice(tmp_path):
+    path = render_lines_pdf([["1. Geheim."]], tmp_path / "beveiligd.pdf", encrypt="wachtwoord")
+    with pytest.raises(UnreadableDocumentError,
+                       match=r"beveiligd\.pdf: the PDF is encrypted \(password protected\); save an unprotected copy"):
+        read_pdf(path, "beveiligd", Settings())
+
+
+@pytest.mark.parametrize("keep", [0.5, 0.1])
+def test_truncated_pdf_is_refused(tmp_path, seed_pdf, keep):
+    data = seed_pdf.read_bytes()
+    path = tmp_path / "afgebroken.pdf"
+    path.write_bytes(data[: int(len(data) * keep)])
+    with pytest.raises(UnreadableDocumentError, match=r"afgebroken\.pdf: not a readable PDF \(corrupt or truncated: "):
+        read_pdf(path, "afgebroken", Settings())
+
+
+def test_garbage_after_a_pdf_header_is_refused(tmp_path):
+    path = tmp_path / "rommel.pdf"
+    path.write_bytes(b"%PDF-1.7\n" + b"\x00 rommel " * 200)
+    with pytest.raises(UnreadableDocumentError, match=r"not a readable PDF \(corrupt or truncated: .+\)$"):
+        read_pdf(path, "rommel", Settings())
