@@ -7,6 +7,20 @@ bullets and lettered sub-items, and the footnotes its text refers to.
     "12. De Volmacht hanteert ... (€ 663) ¹." + "¹ De huurprijsgrenzen ..." ->
     Commitment(number="12", text="De Volmacht hanteert ... (€ 663) ¹.",
                footnotes=("¹ De huurprijsgrenzen ...",))
+
+Which labels start a commitment: the label style most body items share ("12.", or
+"3.2.1" in a hierarchically numbered document), and any label one level below the
+number of the heading it stands under ("2.1" under "2 Samenwerking"). Other labels
+inside a commitment are its sub-items ("a.", "1)").
+
+Numbered lines that are not commitments: contents entries, the party list
+("Ondergetekenden: 1. ..., 2. ..."), recitals ("Overwegende dat: ..."), and lists that
+only name things, such as the themes or parts of the document ("De afspraken zijn
+ingedeeld in vier thema's: 1. Betaalbaarheid ..."), recognised by their lead-in or
+because every item repeats a heading of the document.
+
+Rows of a commitments table (Nr. | Afspraak | Wie | Wanneer) are commitments too; see
+pipeline/tables.py.
 """
 
 from __future__ import annotations
@@ -15,13 +29,25 @@ import re
 from dataclasses import dataclass, field, replace
 
 from pipeline.ingest.normalize import BULLET_RE, LABEL_RE, DIGIT_TO_SUPERSCRIPT, SUPERSCRIPT_DIGITS, footnote_marker
-from pipeline.outline import Placed
+from pipeline.outline import CHAPTER, SUBSECTION, THEME, Placed
+from pipeline.tables import TableItem, continues_table, find_columns, table_items
 from pipeline.types import FOOTNOTE, HEADING, PARAGRAPH, TABLE, Block, Commitment, Issue, Section
 
 _TOC_LINE = re.compile(r"(\.{3,}|\u2026|_{3,})\s*\d+\s*$")
 _PARTY_LIST_LINE = re.compile(r"vertegenwoordigd door|hierna te noemen|hierna genoemd", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;]['\"\u2019\u201d)]?$|[" + SUPERSCRIPT_DIGITS + r"]\.?$")
 _LEAD_IN = re.compile(r":\s*$")
+# Lead-ins of numbered lists that are never commitments: the signing parties, recitals.
+_NOT_COMMITMENTS_LEAD_IN = re.compile(
+    r"^\s*(?:de\s+)?ondergetekenden\b|\boverwegende\b|\bin aanmerking nemende(?:\s+dat)?\b|\bconsiderans\b|"
+    r"^\s*(?:de\s+)?partijen\s*:?\s*$", re.IGNORECASE)
+# A lead-in announcing the parts of the document rather than what parties will do.
+_STRUCTURE_LEAD_IN = re.compile(
+    r"\b(?:thema'?s|onderwerpen|onderdelen|delen|hoofdstukken|paragrafen|bijlagen|pijlers)\b.*:\s*$",
+    re.IGNORECASE)
+# An item that only names something: a few words, no sentence inside.
+MAX_NAME_WORDS = 8
+_HEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s")
 
 
 @dataclass(frozen=True)
@@ -64,6 +90,8 @@ def parse_label(text: str) -> tuple[Label, str] | None:
     lettered = raw.isalpha()
     if not lettered and not punct and "." not in raw:
         return None  # "12 woningen" or "1 Inleiding" is not an item label
+    if not punct and any(len(group) == 3 for group in raw.split(".")[1:]):
+        return None  # "1.500 woningen": a thousands separator, not a multi-level number
     if lettered and not punct:
         return None  # "a" alone is a word
     return Label(raw, punct, lettered), text[match.end():].strip()
@@ -81,6 +109,13 @@ class _Draft:
     footnotes: list[str] = field(default_factory=list)
     lead_in: str | None = None
     last_is_subitem: bool = False
+    due: str | None = None
+    owner_column: str | None = None
+
+    @classmethod
+    def from_table(cls, item: TableItem, section: Section) -> _Draft:
+        return cls(Label(item.number, "", False), item.block, section, item.text.split("\n"),
+                   subitems=list(item.subitems), due=item.due, owner_column=item.owner)
 
     def add_paragraph(self, text: str) -> None:
         """A paragraph after the item: the rest of a broken sentence, or a new line of it.
@@ -109,17 +144,30 @@ class _Draft:
 
 
 def find_commitments(document_id: str, placed: tuple[Placed, ...]) -> tuple[tuple[Commitment, ...], tuple[Issue, ...]]:
-    """Collect every numbered commitment in the body, with the numbering oddities found."""
+    """Collect every numbered commitment in the body, with the numbering oddities found.
+
+        "2 Samenwerking" / "2.1 Partijen overleggen ..." / "a. bestuurlijk" / "b. ambtelijk"
+        -> Commitment(number="2.1", subitems=("bestuurlijk", "ambtelijk"), ...)
+    """
+    item_style = dominant_item_style(placed)
+    not_commitments = non_commitment_items(placed, item_style)
     drafts: list[_Draft] = []
     open_draft: _Draft | None = None
-    item_style: tuple[int, str, bool] | None = None
     last_paragraph: Placed | None = None
 
-    for entry in placed:
+    index = 0
+    while index < len(placed):
+        position, entry = index, placed[index]
         block, section = entry.block, entry.section
+        index += 1
         if block.kind == FOOTNOTE:
             _attach_footnote(block.text, open_draft, drafts)
             continue
+        if block.kind == TABLE and section.in_body:  # its rows may be commitments; it ends the open one
+            pieces, notes, index = _table_pieces(placed, position)
+            drafts.extend(_Draft.from_table(item, section) for item in table_items(pieces))
+            for note in notes:
+                _attach_footnote(note.text, None, drafts)
         if not section.in_body or entry.role is not None or block.kind in (HEADING, TABLE):
             open_draft = None
             last_paragraph = None
@@ -128,9 +176,11 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...]) -> tuple[tupl
         bullet = BULLET_RE.match(block.text)
         if labelled and not _is_false_item(block.text, labelled[1]):
             label, rest = labelled
-            if item_style is None and not label.lettered:
-                item_style = label.style
-            if label.style == item_style:
+            if position in not_commitments:
+                open_draft = None
+                last_paragraph = None
+                continue
+            if starts_commitment(label, section, item_style):
                 lead_in = None
                 if last_paragraph is not None and _LEAD_IN.search(last_paragraph.block.text):
                     lead_in = last_paragraph.block.text
@@ -156,6 +206,143 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...]) -> tuple[tupl
     return tuple(commitments), tuple(numbering_issues(document_id, commitments) + key_issues)
 
 
+def _table_pieces(placed: tuple[Placed, ...], start: int) -> tuple[list[Block], list[Block], int]:
+    """The table at `start` and its continuations after page breaks, the footnotes printed
+    between the pieces, and the index after the last piece."""
+    pieces = [placed[start].block]
+    columns = find_columns(pieces[0].rows)
+    notes: list[Block] = []
+    pending: list[Block] = []
+    end = cursor = start + 1
+    while columns is not None and cursor < len(placed):
+        block = placed[cursor].block
+        cursor += 1
+        if block.kind == FOOTNOTE:
+            pending.append(block)
+        elif continues_table(pieces[-1], block, columns):
+            pieces.append(block)
+            notes.extend(pending)
+            pending.clear()
+            end = cursor
+        else:
+            break
+    return pieces, notes, end
+
+
+def _labelled_items(placed: tuple[Placed, ...]):
+    """(index, label, rest) of every body paragraph that carries a number label."""
+    for index, entry in enumerate(placed):
+        block = entry.block
+        if not entry.section.in_body or entry.role is not None or block.kind != PARAGRAPH:
+            continue
+        labelled = parse_label(block.text)
+        if labelled and not _is_false_item(block.text, labelled[1]):
+            yield index, labelled[0], labelled[1]
+
+
+def dominant_item_style(placed: tuple[Placed, ...]) -> tuple[int, str, bool] | None:
+    """The label style of the commitments: (depth, punctuation, lettered).
+
+    The style with the most different labels wins: commitments count on ("1." ... "76.")
+    while numbered sub-items start again under every commitment ("1)", "2)", "1)", ...),
+    however many there are; on a tie the style seen first wins. Letters never number
+    commitments of their own.
+    """
+    labels: dict[tuple[int, str, bool], set[str]] = {}
+    for _, label, _ in _labelled_items(placed):
+        if not label.lettered:
+            labels.setdefault(label.style, set()).add(label.text)
+    if not labels:
+        return None
+    return max(labels, key=lambda style: len(labels[style]))  # max() keeps the first of equals
+
+
+def heading_numbers(section: Section) -> set[str]:
+    """The numbers of the headings a block stands under: {"3", "3.1"}."""
+    numbers = set()
+    for heading in (section.chapter, section.theme, section.section):
+        match = _HEADING_NUMBER.match(heading or "")
+        if match:
+            numbers.add(match.group(1))
+    return numbers
+
+
+def starts_commitment(label: Label, section: Section, item_style: tuple[int, str, bool] | None) -> bool:
+    """Does this label open a commitment (rather than a sub-item of the open one)?
+
+    Yes for the document's item style, and for a number one level below its heading's
+    number: "2.1" under "2 Samenwerking", "3.1.2" under "3.1 Huurbeleid".
+    """
+    if label.lettered:
+        return False
+    if label.style == item_style:
+        return True
+    parent = label.text.rpartition(".")[0]
+    return bool(parent) and parent in heading_numbers(section)
+
+
+def non_commitment_items(placed: tuple[Placed, ...], item_style) -> set[int]:
+    """Indexes of numbered paragraphs in lists that are not commitments.
+
+    A list is a run of commitment-style labels with consecutive numbers and nothing but
+    their own continuation lines between them. It is not a list of commitments when its
+    lead-in introduces the signing parties or recitals, or when every item only names
+    something and either the lead-in announces parts or themes, or every item repeats
+    a heading of the document.
+    """
+    titles = {_title_key(entry.block.text) for entry in placed if entry.role in (CHAPTER, THEME, SUBSECTION)}
+    skipped: set[int] = set()
+    for lead_in, items in _item_lists(placed, item_style):
+        texts = [rest for _, rest in items]
+        names_only = all(_only_names(text) for text in texts)
+        if _NOT_COMMITMENTS_LEAD_IN.search(lead_in) or (names_only and (
+                _STRUCTURE_LEAD_IN.search(lead_in) or all(_title_key(text) in titles for text in texts))):
+            skipped.update(index for index, _ in items)
+    return skipped
+
+
+def _item_lists(placed: tuple[Placed, ...], item_style):
+    """(lead-in text, [(index, rest), ...]) for every run of consecutively numbered items."""
+    labelled = {index: (label, rest) for index, label, rest in _labelled_items(placed)}
+    lists: list[tuple[str, list[tuple[int, str]]]] = []
+    current: list[tuple[int, str]] | None = None
+    previous_label: Label | None = None
+    for index, entry in enumerate(placed):
+        block = entry.block
+        if block.kind == FOOTNOTE:
+            continue
+        if index in labelled:
+            label, rest = labelled[index]
+            if not starts_commitment(label, entry.section, item_style):
+                continue  # a sub-item
+            follows = (current is not None and previous_label is not None and label.last is not None
+                       and previous_label.last is not None and label.last == previous_label.last + 1
+                       and label.text.rpartition(".")[0] == previous_label.text.rpartition(".")[0])
+            if not follows:
+                before = placed[index - 1].block.text if index > 0 else ""
+                current = []
+                lists.append((before, current))
+            current.append((index, rest))
+            previous_label = label
+        elif entry.role is not None or block.kind != PARAGRAPH or _LEAD_IN.search(block.text):
+            current, previous_label = None, None
+    return lists
+
+
+def _only_names(text: str) -> bool:
+    """"Betaalbaarheid", "Deel A: rollen en verantwoordelijkheden;" -> True; a sentence with a
+    subject and verb usually runs longer or holds a full stop inside."""
+    words = text.rstrip(".;,: ").split()
+    return 0 < len(words) <= MAX_NAME_WORDS and not re.search(r"[.!?]\s+[A-Z]", text)
+
+
+def _title_key(text: str) -> str:
+    """"3.1 Huurbeleid" and "Huurbeleid;" -> "huurbeleid"."""
+    text = re.sub(r"^\s*\d{1,3}(?:\.\d{1,3})*[.)]?\s+", "", text)
+    text = re.sub(r"\s+\d{1,3}\s*$", "", text)  # a page number
+    return re.sub(r"[^\w]+", " ", text.lower()).strip()
+
+
 def _is_false_item(text: str, rest: str) -> bool:
     """Numbered lines that are not commitments: TOC entries, party lists, bare numbers."""
     return bool(_TOC_LINE.search(text) or _PARTY_LIST_LINE.search(text) or not rest)
@@ -179,7 +366,7 @@ def _freeze(document_id: str, draft: _Draft) -> Commitment:
     return Commitment(
         document=document_id, number=draft.label.text, key=draft.label.text, text=draft.text,
         section=draft.section, subitems=tuple(draft.subitems), footnotes=tuple(draft.footnotes),
-        lead_in=draft.lead_in, page=block.page, paragraph=block.paragraph, line=block.line,
+        lead_in=draft.lead_in, due=draft.due, owner_column=draft.owner_column, page=block.page, paragraph=block.paragraph, line=block.line,
     )
 
 

@@ -95,7 +95,7 @@ def write_table(rows: Iterable[Mapping[str, Any]], out_dir: Path, name: str,
 
 COMMITMENT_COLUMNS = [
     "document", "year", "key", "number", "chapter", "theme", "section", "horizon",
-    "owners", "owner_source", "actors", "heading_owners", "text", "subitems", "footnotes",
+    "owners", "owner_source", "owner_column", "actors", "heading_owners", "text", "subitems", "footnotes",
     "lead_in", "due", "quantities", "page", "paragraph", "line",
 ]
 PARTY_COLUMNS = ["document", "name", "short_name", "role", "signatory", "function", "aliases"]

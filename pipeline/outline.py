@@ -7,6 +7,12 @@
 
 Readers that know headings (DOCX styles, PDF fonts) mark them; for plain text the
 shape of the line decides: a short line without closing punctuation.
+
+A heading that names parties gives them to every commitment below it, down to the next
+heading that names others: "3 Afspraken corporaties" > "3.1 Betaalbaarheid" > items
+belong to the corporations. Table-of-contents entries ("1 Inleiding ....... 3", or a
+run of lines ending in page numbers) are marked `TOC` and open no section; a page
+number glued to a real heading ("3 Betaalbaarheid 12") is dropped from its title.
 """
 
 from __future__ import annotations
@@ -16,11 +22,12 @@ from dataclasses import dataclass, replace
 
 from pipeline.ingest.normalize import BULLET_RE
 from pipeline.parties import PartyRegister
-from pipeline.types import CURRENT, HEADING, OUTLOOK, PARAGRAPH, Block, Document, Section
+from pipeline.types import CURRENT, FOOTNOTE, HEADING, OUTLOOK, PARAGRAPH, Block, Document, Section
 
 CHAPTER = "chapter"
 THEME = "theme"
 SUBSECTION = "section"
+TOC = "toc"  # a table-of-contents entry: not a heading, not a commitment
 
 MAX_HEADING_WORDS = 10
 _NUMBERED_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(?P<title>\S.*)$")
@@ -36,7 +43,12 @@ _OPEN_ENDINGS = {
     "aan", "als", "bij", "dat", "de", "die", "door", "een", "en", "het", "in", "met", "naar",
     "of", "om", "op", "over", "te", "tot", "uit", "van", "voor", "zijn", "wordt", "worden",
 }
-_TOC_LINE = re.compile(r"(\.{3,}|\u2026|_{3,})\s*\d+\s*$|\s\d{1,3}$")
+_DOTTED_LEADER = re.compile(r"(\.{3,}|\u2026|_{3,})\s*\d+\s*$")
+_PAGE_NUMBER_TAIL = re.compile(r"\s+\d{1,3}$")
+_LEAD_IN = re.compile(r":\s*$")
+_LIST_LABEL = re.compile(r"^(\d{1,3})[.)]\s")
+# A section number as headings print it ("3", "3.1"), not an item label ("12.").
+_CHAPTER_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,2}\s")
 
 
 @dataclass(frozen=True)
@@ -45,7 +57,7 @@ class Placed:
 
     block: Block
     section: Section
-    role: str | None = None  # chapter | theme | section for headings, else None
+    role: str | None = None  # chapter | theme | section for headings, toc for contents entries, else None
 
 
 def looks_like_heading(text: str) -> bool:
@@ -72,14 +84,40 @@ def looks_like_heading(text: str) -> bool:
     return True
 
 
-def heading_role(block: Block) -> str | None:
-    """chapter, theme or section for a heading block or a heading-shaped line; else None."""
-    text = block.text
-    if block.kind != HEADING and not (block.kind == PARAGRAPH and looks_like_heading(text)):
-        return None
-    if _TOC_LINE.search(text) and block.kind != HEADING:
-        return None
+def heading_title(text: str) -> str:
+    """A heading's text as a section name: no closing full stop, no glued page number.
+
+    >>> heading_title("3 Betaalbaarheid 12"), heading_title("Doorkijk naar 2022 en verder.")
+    ('3 Betaalbaarheid', 'Doorkijk naar 2022 en verder')
+    """
+    return without_page_number(text.rstrip(".").strip())
+
+
+def without_page_number(text: str) -> str:
+    """A numbered heading's trailing number is a page number: "3 Betaalbaarheid 12" -> "3 Betaalbaarheid"."""
     numbered = _NUMBERED_HEADING.match(text)
+    if numbered and _PAGE_NUMBER_TAIL.search(numbered.group("title")):
+        return _PAGE_NUMBER_TAIL.sub("", text)
+    return text
+
+
+def heading_role(block: Block) -> str | None:
+    """chapter, theme or section for a heading block or a heading-shaped line; else None.
+
+    Looks at the block alone; `outline` also looks at its neighbours (contents runs,
+    a sentence broken over a page).
+    """
+    text = block.text
+    if _DOTTED_LEADER.search(text):
+        return None  # a contents entry, whatever its font
+    numbered = _NUMBERED_HEADING.match(text)
+    if block.kind == PARAGRAPH:
+        if _PAGE_NUMBER_TAIL.search(text) and not (numbered and _CHAPTER_NUMBER.match(text)):
+            return None  # "Inleiding 3", "12. De gemeente bouwt 45": no heading with a page number
+        if not looks_like_heading(without_page_number(text)):
+            return None
+    elif block.kind != HEADING:
+        return None
     if numbered:
         depth = numbered.group("num").count(".") + 1
         return (CHAPTER, THEME, SUBSECTION)[min(depth, 3) - 1]
@@ -88,32 +126,93 @@ def heading_role(block: Block) -> str | None:
     return SUBSECTION
 
 
+def is_toc_entry(block: Block) -> bool:
+    """A line shaped like a contents entry: dotted leaders, or a heading and a page number.
+
+    >>> is_toc_entry(Block("3.1 Huurbeleid ........ 5")), is_toc_entry(Block("2 Samenwerking 4"))
+    (True, True)
+    """
+    if block.kind not in (PARAGRAPH, HEADING):
+        return False
+    if _DOTTED_LEADER.search(block.text):
+        return True
+    tail = _PAGE_NUMBER_TAIL.search(block.text)
+    return bool(tail) and looks_like_heading(block.text[:tail.start()])
+
+
 def is_outlook(heading: str) -> bool:
     """"Doorkijk naar 2022 en verder" -> True."""
     return bool(_OUTLOOK.search(heading))
+
+
+def block_roles(blocks: tuple[Block, ...]) -> list[str | None]:
+    """The role of every block, its neighbours considered.
+
+    The first block is the document's title, whatever its style. A contents entry is
+    one with dotted leaders, or one of two or more neighbouring lines that end in page
+    numbers (a single such heading has a page number glued to it).
+
+    A line that only looks like a heading is not one when it runs on in lowercase in
+    the next block (a sentence cut by a page or column break), or when it is what a
+    lead-in ending in ":" introduces, alone or as one of a numbered list:
+    "De afspraken zijn ingedeeld in vier thema's:" / "1. Samenwerking" / "2. Betaalbaarheid".
+    """
+    roles = [None] + [heading_role(block) for block in blocks[1:]]
+    toc_shaped = [is_toc_entry(block) for block in blocks]
+    body = [i for i, block in enumerate(blocks) if block.kind != FOOTNOTE]
+    listed: set[int] = set()  # heading-shaped lines found to be items of a list
+    for position, i in enumerate(body):
+        if i == 0:
+            continue
+        before = body[position - 1] if position > 0 else None
+        after = body[position + 1] if position + 1 < len(body) else None
+        by_shape = roles[i] is not None and blocks[i].kind == PARAGRAPH
+        if toc_shaped[i] and (_DOTTED_LEADER.search(blocks[i].text)
+                              or (before is not None and toc_shaped[before])
+                              or (after is not None and toc_shaped[after])):
+            roles[i] = TOC
+        elif by_shape and after is not None and blocks[after].kind == PARAGRAPH \
+                and blocks[after].text[:1].islower():
+            roles[i] = None
+        elif by_shape and before is not None and (
+                _LEAD_IN.search(blocks[before].text) or (before in listed and _next_in_list(blocks[before], blocks[i]))):
+            roles[i] = None
+            listed.add(i)
+    return roles
+
+
+def _next_in_list(previous: Block, block: Block) -> bool:
+    """Does `block` carry the number after `previous`'s ("1. Samenwerking" -> "2. Betaalbaarheid")?"""
+    a, b = _LIST_LABEL.match(previous.text), _LIST_LABEL.match(block.text)
+    return bool(a and b) and int(b.group(1)) == int(a.group(1)) + 1
 
 
 def outline(document: Document, register: PartyRegister) -> tuple[Placed, ...]:
     """Give every block its Section; heading blocks also get their role.
 
     Blocks before the first chapter heading are preamble (`in_body=False`); a document
-    without chapter headings is all body.
+    without chapter headings is all body. Owners named by a heading hold for everything
+    below it until a heading at the same or a higher level; a lower heading that names
+    parties of its own overrides them, an outlook has none.
     """
-    # The first block is the document's title, whatever its style.
-    roles = [None] + [heading_role(block) for block in document.blocks[1:]]
+    roles = block_roles(document.blocks)
     has_chapters = CHAPTER in roles
 
     placed = []
     section = Section(in_body=not has_chapters)
+    chapter_owners: tuple[str, ...] = ()
+    theme_owners: tuple[str, ...] = ()
     for block, role in zip(document.blocks, roles):
-        text = block.text.rstrip(".").strip()
+        text = heading_title(block.text)
         if role == CHAPTER:
-            section = Section(chapter=text, in_body=True)
+            chapter_owners = theme_owners = register.heading_owners(text)
+            section = Section(chapter=text, in_body=True, heading_owners=chapter_owners)
         elif role == THEME and section.in_body:
-            section = Section(chapter=section.chapter, theme=text, in_body=True)
+            theme_owners = register.heading_owners(text) or chapter_owners
+            section = Section(chapter=section.chapter, theme=text, in_body=True, heading_owners=theme_owners)
         elif role == SUBSECTION and section.in_body:
             outlook = is_outlook(text)
-            owners = () if outlook else register.heading_owners(text)
+            owners = () if outlook else (register.heading_owners(text) or theme_owners)
             section = replace(section, section=text, horizon=OUTLOOK if outlook else CURRENT,
                               heading_owners=owners)
         placed.append(Placed(block, section, role))
@@ -125,6 +224,10 @@ _YEAR_PATTERNS = (
     re.compile(r"\bjaarafspraken\s+(?:voor\s+|van\s+)?(?:het\s+jaar\s+)?(\d{4})\b", re.IGNORECASE),
     re.compile(r"\bprestatieafspraken\s+(?:voor\s+|van\s+)?(?:het\s+jaar\s+)?(\d{4})\b(?!\s*[-\u2013/])",
                re.IGNORECASE),
+    # "Prestatieafspraken Aa en Hunze 2022", "Prestatieafspraken gemeente Dijkveld 2026": the
+    # municipality's name (capitalised words) between the word and the year.
+    re.compile(r"\b(?i:prestatieafspraken)\s+(?:(?i:gemeente)\s+)?"
+               r"(?:[A-Z][\w'\-]*\s+(?:(?:en|aan|de|den|op)\s+)?){1,4}(\d{4})\b(?!\s*[-\u2013/])"),
 )
 _SIGNING_DATE = re.compile(
     rf"\b(?:ondertekend|getekend|vastgesteld)\b[^.]*?\b\d{{1,2}}\s+(?:{_MONTHS})\s+(\d{{4}})", re.IGNORECASE)

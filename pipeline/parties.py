@@ -23,8 +23,8 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from pipeline.types import (
-    CORPORATIE, GEMEENTE, HUURDERSORGANISATIE, OWNER_FROM_HEADING, OWNER_FROM_LEAD_IN,
-    OWNER_FROM_TEXT, OWNER_NONE, Block, Commitment, Document, Party,
+    CORPORATIE, GEMEENTE, HUURDERSORGANISATIE, OWNER_FROM_COLUMN, OWNER_FROM_HEADING,
+    OWNER_FROM_LEAD_IN, OWNER_FROM_TEXT, OWNER_NONE, Block, Commitment, Document, Party,
 )
 
 _QUOTES = "'\"\u2018\u2019\u201a\u201b\u201c\u201d\u201e`\u00b4"
@@ -55,6 +55,12 @@ _JOINT = re.compile(r"\bgezamenlijk|\bsamen\b|\btripartie?t", re.IGNORECASE)
 # A lead-in that names who makes the list that follows: "Partijen maken hierover de
 # volgende afspraken:".
 _LEAD_IN = re.compile(r"(afspraken|prestaties|acties)\s*:\s*$|volgende\b.*:\s*$", re.IGNORECASE)
+
+# What an owner column of a table says for "every party"; only the whole cell (or one
+# of its parts) counts, since "allen" in a sentence rarely means the parties.
+_EVERY_PARTY_CELL = re.compile(r"^(?:allen|alle partijen|iedereen|allemaal|gezamenlijk|samen|partijen)$",
+                               re.IGNORECASE)
+_CELL_PARTS = re.compile(r"\s*(?:[,;/+&\n]|\ben\b)\s*", re.IGNORECASE)
 
 GROUP_ALL = "ALL"
 GROUP_ROLES = {"CORPORATIES": CORPORATIE, "HUURDERSORGANISATIES": HUURDERSORGANISATIE,
@@ -200,6 +206,16 @@ class PartyRegister:
             return self.all
         return mentioned
 
+    def column_owners(self, cell: str) -> tuple[str, ...]:
+        """Owners named by the owner column of a commitments table.
+
+        "Corporaties" -> every corporation; "Vooruit, gemeente" -> both; "Allen" -> every party.
+        """
+        parts = [part.strip(" .()") for part in _CELL_PARTS.split(cell)]
+        if any(_EVERY_PARTY_CELL.match(part) for part in parts if part):
+            return self.all
+        return self._ordered(p for m in self.mentions(self.parse(cell)) for p in m.parties)
+
     def actors(self, doc: Doc) -> tuple[str, ...]:
         """Parties a text names as doing something: sentence subjects and "door X" agents.
 
@@ -253,12 +269,17 @@ def is_lead_in(text: str) -> bool:
 
 def attribute_owners(commitment: Commitment, register: PartyRegister, doc: Doc,
                      lead_in_owners: tuple[str, ...] = ()) -> Commitment:
-    """Set owners, owner_source and actors: heading first, then the text, then a lead-in.
+    """Set owners, owner_source and actors: a table's owner column first, then the
+    heading, then the text, then a lead-in.
 
-    `doc` is the commitment's text as parsed by `register.parse`.
+    `doc` is the commitment's text as parsed by `register.parse`. An owner column that
+    names no known party ("Zorgpartijen") gives way to the other sources.
     """
     actors = register.actors(doc)
-    if commitment.section.heading_owners:
+    column = register.column_owners(commitment.owner_column) if commitment.owner_column else ()
+    if column:
+        owners, source = column, OWNER_FROM_COLUMN
+    elif commitment.section.heading_owners:
         owners, source = commitment.section.heading_owners, OWNER_FROM_HEADING
     elif actors:
         owners, source = actors, OWNER_FROM_TEXT

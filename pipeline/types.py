@@ -20,7 +20,8 @@ CURRENT = "current"  # this agreement year's commitment
 OUTLOOK = "outlook"  # "Doorkijk naar 2022 en verder"
 
 # Where the owners of a commitment came from.
-OWNER_FROM_HEADING = "heading"  # "Prestaties gemeente 2021", an owner column
+OWNER_FROM_COLUMN = "column"  # the Wie / Trekker column of a commitments table
+OWNER_FROM_HEADING = "heading"  # "Prestaties gemeente 2021", "Afspraken corporaties"
 OWNER_FROM_LEAD_IN = "lead-in"  # "Partijen maken hierover de volgende afspraken:"
 OWNER_FROM_TEXT = "text"  # the sentence subject: "De Volmacht hanteert ..."
 OWNER_NONE = "none"
@@ -125,7 +126,8 @@ class Commitment:
     owners: tuple[str, ...] = ()
     owner_source: str = OWNER_NONE
     actors: tuple[str, ...] = ()
-    due: str | None = None  # timing column of a commitments table
+    due: str | None = None  # timing column of a commitments table: "Q2 2024", "doorlopend"
+    owner_column: str | None = None  # owner column of a commitments table as printed: "Corporaties, gemeente"
     lead_in: str | None = None  # the sentence that introduces its list: "... de volgende afspraken:"
     quantities: tuple[Quantity, ...] = ()
     page: int | None = None

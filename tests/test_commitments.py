@@ -9,7 +9,7 @@ import pytest
 from pipeline.commitments import Label, find_commitments, parse_label
 from pipeline.outline import outline
 from pipeline.parties import PartyRegister
-from pipeline.types import FOOTNOTE, TABLE, Block, Document
+from pipeline.types import FOOTNOTE, HEADING, TABLE, Block, Document
 
 
 @pytest.mark.parametrize("text, label, rest", [
@@ -20,6 +20,8 @@ from pipeline.types import FOOTNOTE, TABLE, Block, Document
     ("b. de gemeente", ("b", ".", True), "de gemeente"),
     ("(c) de gemeente", ("c", "()", True), "de gemeente"),
     ("12 woningen worden gebouwd", None, None),
+    ("1.500 woningen worden gebouwd", None, None),
+    ("2.1 Partijen", ("2.1", "", False), "Partijen"),
     ("1 Inleiding", None, None),
     ("a de gemeente", None, None),
     ("De gemeente", None, None),
@@ -83,3 +85,68 @@ def test_gap_repeat_and_restart_keys(nlp):
 def test_label_depth_and_last():
     label = Label("3.2.1", "", False)
     assert (label.depth, label.last) == (3, 1)
+
+
+def test_hierarchical_numbers_one_level_below_their_heading(nlp):
+    commitments, issues = _run(
+        nlp, Block("2 Samenwerking"), Block("2.1 Partijen overleggen ieder kwartaal over de voortgang."),
+        Block("3 Betaalbaarheid"), Block("3.1 Huurbeleid"),
+        Block("3.1.1 De corporaties wijzen passend toe aan:"), Block("a. huishoudens met een laag inkomen;"),
+        Block("b. middeninkomens."), Block("3.1.2 De gemeente zet energiecoaches in."),
+        Block("3.1.3 Thuisbest plaatst zonnepanelen."),
+    )
+    assert [c.number for c in commitments] == ["2.1", "3.1.1", "3.1.2", "3.1.3"]
+    assert commitments[1].subitems == ("huishoudens met een laag inkomen;", "middeninkomens.")
+    assert issues == ()
+
+
+def test_numbered_lists_that_are_not_commitments(nlp):
+    """No chapters: everything is body, so only the lists' lead-ins and shapes tell."""
+    commitments, _ = _run(
+        nlp, Block("Ondergetekenden:"), Block("1. De gemeente Dijkveld, gevestigd te Dijkveld,"),
+        Block("te dezen vertegenwoordigd door de wethouder;"), Block("2. Woonstichting Vooruit;"),
+        Block("OVERWEGENDE DAT:"), Block("1. partijen jaarlijks afspraken maken;"),
+        Block("2. de woonvisie is vastgesteld."),
+        Block("De afspraken zijn ingedeeld in drie thema's:"), Block("1. Wonen"), Block("2. Zorg"),
+        Block("3. Leefbaarheid"),
+        Block("Partijen maken de volgende afspraken:"),
+        Block("1. De gemeente bouwt 40 woningen."), Block("2. Vooruit verduurzaamt 100 woningen."),
+    )
+    assert [c.text for c in commitments] == ["De gemeente bouwt 40 woningen.", "Vooruit verduurzaamt 100 woningen."]
+
+
+def test_a_list_that_repeats_the_headings_is_not_commitments(nlp):
+    commitments, _ = _run(
+        nlp, Block("1 Inleiding"), Block("Dit document behandelt"), Block("1. Betaalbaarheid;"),
+        Block("2. Beschikbaarheid."), Block("2 Betaalbaarheid"), Block("1. De gemeente bouwt 40 woningen."),
+        Block("3 Beschikbaarheid"), Block("2. Vooruit bouwt 20 woningen."),
+    )
+    assert [c.key for c in commitments] == ["1", "2"]
+
+
+def test_commitments_table_rows(nlp):
+    header = ("Nr.", "Afspraak", "Wie", "Wanneer")
+    commitments, issues = _run(
+        nlp, Block("2 Afspraken"), Block("2.1 Betaalbaarheid", kind=HEADING, heading_level=2),
+        Block("", kind=TABLE, rows=(header, ("1", "De gemeente bouwt.", "Gemeente", "2024"),
+                                    ("2", "Vooruit bouwt.", "Vooruit", "Q2 2025")), page=3),
+        Block("", kind=TABLE, rows=(header, ("3", "Allen overleggen \u00b9.", "Allen", "")), page=4),
+        Block("\u00b9 Ieder kwartaal.", kind=FOOTNOTE, page=4),
+        Block("2.2 Beschikbaarheid", kind=HEADING, heading_level=2),
+        Block("", kind=TABLE, rows=(header, ("1", "Thuisbest bouwt.", "Thuisbest", "2026")), page=5),
+    )
+    assert [(c.key, c.owner_column, c.due, c.page) for c in commitments] == [
+        ("2.1/1", "Gemeente", "2024", 3), ("2.1/2", "Vooruit", "Q2 2025", 3), ("2.1/3", "Allen", None, 4),
+        ("2.2/1", "Thuisbest", "2026", 5)]
+    assert commitments[2].footnotes == ("\u00b9 Ieder kwartaal.",)
+    assert issues == ()
+
+
+def test_numbered_subitems_do_not_outnumber_the_commitments(nlp):
+    blocks = [Block("1 Afspraken")]
+    for number in (1, 2, 3):
+        blocks += [Block(f"{number}. De gemeente doet het volgende:"),
+                   Block("1) een plan maken;"), Block("2) het plan uitvoeren;"), Block("3) evalueren.")]
+    commitments, _ = _run(nlp, *blocks)
+    assert [c.number for c in commitments] == ["1", "2", "3"]
+    assert all(len(c.subitems) == 3 for c in commitments)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.outline import CHAPTER, SUBSECTION, THEME, agreement_year, heading_role, looks_like_heading, outline
-from pipeline.parties import PartyRegister
+from pipeline.outline import (CHAPTER, SUBSECTION, THEME, TOC, agreement_year, block_roles, heading_role,
+                              heading_title, looks_like_heading, outline)
+from pipeline.parties import PartyRegister, find_parties
 from pipeline.types import HEADING, OUTLOOK, Block, Document
 
 
@@ -39,6 +40,9 @@ def test_heading_shape(text, expected):
     (Block("Betaalbaarheid", kind=HEADING, heading_level=2), THEME),
     (Block("Afspraken corporaties", kind=HEADING, heading_level=3), SUBSECTION),
     (Block("Inhoud ........ 3"), None),
+    (Block("1 Inleiding ........ 3", kind=HEADING, heading_level=1), None),
+    (Block("3 Betaalbaarheid 12"), CHAPTER),
+    (Block("Inleiding 3"), None),
     (Block("12. De Volmacht hanteert een huurprijs tot de tweede aftoppingsgrens."), None),
 ])
 def test_heading_role(block, role):
@@ -68,6 +72,63 @@ def test_sections_horizon_and_preamble(nlp):
     (("Prestatieafspraken 2021-2025", "Ondertekend op 7 december 2020 te Gieten."), 2020),
     (("Afspraken", "Datum: 12 december 2023"), 2023),
     (("Afspraken", "Geen jaartal"), None),
+    (("Prestatieafspraken Aa en Hunze 2022", "gemeente X"), 2022),
+    (("Prestatieafspraken gemeente Dijkveld 2026",), 2026),
+    (("Prestatieafspraken Dijkveld 2021-2025", "Ondertekend op 7 december 2020 te Gieten."), 2020),
 ])
 def test_agreement_year(texts, year):
     assert agreement_year(_document(*texts)) == year
+
+
+def _roles(*texts: str, kinds: dict[int, str] | None = None) -> list:
+    blocks = tuple(Block(t, kind=(kinds or {}).get(i, "paragraph")) for i, t in enumerate(texts))
+    return block_roles(blocks)
+
+
+def test_contents_entries_are_not_headings():
+    roles = _roles("Titel", "Inhoud", "1 Inleiding 3", "2 Samenwerking 4", "3 Betaalbaarheid 6",
+                   "Bijlage 1 Monitor ........ 9", "1 Inleiding")
+    assert roles[2:] == [TOC, TOC, TOC, TOC, CHAPTER]
+
+
+def test_a_page_number_glued_to_a_heading_is_dropped(nlp):
+    document = _document("Titel", "3 Betaalbaarheid 12", "1. De gemeente bouwt woningen voor starters.")
+    placed = outline(document, PartyRegister((), nlp))
+    assert placed[1].role == CHAPTER and placed[2].section.chapter == "3 Betaalbaarheid"
+    assert heading_title("3.1 Huurbeleid 7") == "3.1 Huurbeleid"
+    assert heading_title("Prestaties gemeente 2021") == "Prestaties gemeente 2021"
+
+
+def test_what_a_lead_in_introduces_is_not_a_heading():
+    roles = _roles("Titel", "De afspraken zijn ingedeeld in drie thema's:", "1. Samenwerking",
+                   "2. Betaalbaarheid", "3. Leefbaarheid", "2 Samenwerking")
+    assert roles[2:] == [None, None, None, CHAPTER]
+
+
+def test_a_sentence_cut_by_a_page_break_is_not_a_heading():
+    roles = _roles("Titel", "16. Woonborg voert een terughoudend", "huurprijsbeleid en ziet ook de opgave.")
+    assert roles[1] is None
+
+
+@pytest.fixture(scope="module")
+def dijkveld(nlp):
+    document = _document(
+        "1. Gemeente Dijkveld, vertegenwoordigd door X, hierna te noemen: 'de gemeente'.",
+        "2. Woonstichting Vooruit, vertegenwoordigd door Y, hierna te noemen: 'Vooruit'.",
+        "3. Stichting Thuisbest, vertegenwoordigd door Z, hierna te noemen: 'Thuisbest'.")
+    return PartyRegister(find_parties(document), nlp)
+
+
+def test_party_headings_hold_for_the_levels_below(dijkveld):
+    document = _document("Titel", "3 Afspraken corporaties", "1. Iets.", "3.1 Betaalbaarheid", "2. Iets.",
+                         "Doorkijk naar 2025 en verder", "3. Iets.", "Afspraken gemeente", "4. Iets.",
+                         "4 Overige afspraken", "5. Iets.")
+    owners = {p.block.text: p.section.heading_owners for p in outline(document, dijkveld)}
+    assert owners["1. Iets."] == owners["2. Iets."] == ("Vooruit", "Thuisbest")
+    assert owners["3. Iets."] == ()
+    assert owners["4. Iets."] == ("de gemeente",)
+    assert owners["5. Iets."] == ()
+
+
+def test_an_item_ending_in_a_number_is_not_a_heading():
+    assert heading_role(Block("12. Vooruit bouwt er 45")) is None

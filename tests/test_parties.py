@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.parties import PartyRegister, find_parties, role_of
-from pipeline.types import Block, Document
+from pipeline.parties import PartyRegister, attribute_owners, find_parties, role_of
+from pipeline.types import OWNER_FROM_COLUMN, OWNER_FROM_HEADING, Block, Commitment, Document, Section
 from tests.seed_expectations import ALL, CORPORATIONS, MUNICIPALITY, PARTIES, TENANTS
 
 
@@ -56,6 +56,8 @@ def register(seed_extraction, nlp):
     ("Prestaties De Deelmacht en AH WOON 2021", TENANTS),
     ("Afspraken corporaties", CORPORATIONS),
     ("Afspraken huurdersorganisaties", TENANTS),
+    ("Afspraken huurdersorganisatie", TENANTS),
+    ("Afspraken woningcorporaties", CORPORATIONS),
     ("Kleine kernen", ()),
 ])
 def test_heading_owners(register, heading, owners):
@@ -78,3 +80,30 @@ def test_heading_owners(register, heading, owners):
 ])
 def test_actors(register, nlp, text, actors):
     assert register.actors(register.parse(text)) == actors
+
+
+@pytest.mark.parametrize("cell, owners", [
+    ("Corporaties", CORPORATIONS),
+    ("Allen", ALL),
+    ("alle partijen", ALL),
+    ("Gemeente (trekker), allen", ALL),
+    ("Gemeente, De Volmacht", ("de gemeente", "De Volmacht")),
+    ("Woningstichting De Volmacht", ("De Volmacht",)),
+    ("AH Woon / De Deelmacht", TENANTS),
+    ("Huurdersorganisaties en gemeente", ("de gemeente",) + TENANTS),
+    ("Zorgpartijen", ()),
+])
+def test_column_owners(register, cell, owners):
+    assert register.column_owners(cell) == owners
+
+
+@pytest.mark.parametrize("column, heading, owners, source", [
+    ("Gemeente", CORPORATIONS, MUNICIPALITY, OWNER_FROM_COLUMN),
+    ("Zorgpartijen", CORPORATIONS, CORPORATIONS, OWNER_FROM_HEADING),  # names no party: next source
+    (None, CORPORATIONS, CORPORATIONS, OWNER_FROM_HEADING),
+])
+def test_owner_column_comes_first(register, column, heading, owners, source):
+    commitment = Commitment("x", "1", "1", "Woonborg bouwt 40 woningen.", Section(heading_owners=heading),
+                            owner_column=column)
+    result = attribute_owners(commitment, register, register.parse(commitment.text))
+    assert (result.owners, result.owner_source, result.actors) == (owners, source, ("Woonborg",))
