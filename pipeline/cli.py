@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import click
@@ -85,6 +86,53 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, model: Path | None, pdf_eng
     sys.exit(1 if errors else 0)
 
 
+@main.command()
+@click.argument("old", type=_PATH)
+@click.argument("new", type=_PATH)
+@click.option("--out", "out_dir", required=True, type=_PATH,
+              help="Folder for matches.{jsonl,csv,parquet} and report.html.")
+@click.option("--match-threshold", type=click.FloatRange(0, 1), default=defaults.DEFAULT_MATCH_THRESHOLD,
+              show_default=True, help="Below this combined score two commitments are not the same one.")
+@click.option("--modified-below", type=click.FloatRange(0, 1), default=defaults.DEFAULT_MODIFIED_BELOW,
+              show_default=True, help="A matched pair whose text similarity is below this is 'modified'.")
+@click.option("--split-threshold", type=click.FloatRange(0, 1), default=defaults.DEFAULT_SPLIT_THRESHOLD,
+              show_default=True, help="How much of an item its parts must cover to count as a split or merge.")
+@with_reading_options
+def diff(old: Path, new: Path, out_dir: Path, match_threshold: float, modified_below: float,
+         split_threshold: float, model: Path | None, pdf_engine: str, ocr: str) -> None:
+    """Compare two years of one agreement: what was carried over, changed, renumbered,
+    new, dropped, split or merged.
+
+    OLD and NEW are documents (PDF, DOCX, text, in any mix) or folders written by
+    `agreements extract`. Matching is by content, never by number. Prints the counts per
+    status and writes the tables and report.html to --out.
+    """
+    from pipeline.diff import diff as compare, format_summary, is_extraction_folder, write_diff
+
+    settings = replace(_settings(model, pdf_engine, ocr), match_threshold=match_threshold,
+                       modified_below=modified_below, split_threshold=split_threshold)
+    try:
+        nlp = None if all(is_extraction_folder(p) for p in (old, new)) else _load_nlp(settings)
+        old_side, new_side = (_extraction_of(path, settings, nlp) for path in (old, new))
+        result = compare(old_side, new_side, settings)
+    except AgreementError as error:
+        _fail(error)
+        sys.exit(1)
+    write_diff(result, out_dir)
+    click.echo(format_summary(result.summary))
+    click.echo(f"Written to {out_dir} (open {out_dir / 'report.html'})")
+
+
+def _extraction_of(path: Path, settings: Settings, nlp):
+    """A side of a diff: a folder `agreements extract` wrote, or a document to extract now."""
+    from pipeline.diff import is_extraction_folder, load_extraction_folder
+    from pipeline.run import extract_document
+
+    if is_extraction_folder(path):
+        return load_extraction_folder(path)
+    return extract_document(path, settings, nlp)
+
+
 @main.command("build-model")
 @click.option("--path", type=_PATH, default=defaults.DEFAULT_MODEL_PATH, show_default=True,
               help="Where to save the pipeline.")
@@ -92,3 +140,4 @@ def build_model(path: Path) -> None:
     """Build the project's spaCy pipeline (blank Dutch + rule components) into models/."""
     from pipeline.nlp import build_and_save
     click.echo(f"Built {build_and_save(path)}")
+

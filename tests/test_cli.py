@@ -126,3 +126,30 @@ def test_missing_model_is_one_clear_error(seed_path, tmp_path):
                                        "--model", str(tmp_path / "nowhere")])
     assert result.exit_code == 2
     assert "spaCy pipeline not built" in result.output
+
+
+def test_diff_of_a_document_against_an_extract_folder(run, seed_path, tmp_path):
+    from tests.render.source import parse
+    from tests.render.years import pair_2021_2022
+    from tests.render.docx import render_docx
+
+    assert run("extract", str(seed_path), "--out", str(tmp_path / "2021")).exit_code == 0
+    _, text_2022 = pair_2021_2022().texts()
+    new = render_docx(parse(text_2022), tmp_path / "aa-en-hunze-2022.docx")
+    result = run("diff", str(tmp_path / "2021"), str(new), "--out", str(tmp_path / "diff"))
+    assert result.exit_code == 0, result.output
+    # the counts per status on the terminal: the tracked edits of tests/render/years.py
+    assert "2 new" in result.output and "2 dropped" in result.output
+    assert "1 split" in result.output and "1 merged" in result.output
+    for name in ("matches.jsonl", "matches.csv", "matches.parquet", "report.html"):
+        assert (tmp_path / "diff" / name).stat().st_size > 0
+    rows = pd.read_csv(tmp_path / "diff" / "matches.csv")
+    assert {"old_key", "new_key", "status", "renumbered", "similarity", "quantity_changes"} <= set(rows.columns)
+
+
+def test_diff_bad_side_is_one_clear_error(run, seed_path, tmp_path):
+    missing = tmp_path / "nope.pdf"
+    result = run("diff", str(missing), str(seed_path), "--out", str(tmp_path / "diff"))
+    assert result.exit_code == 1
+    assert f"Error: {missing}: file not found" in result.output
+    assert not (tmp_path / "diff").exists()
