@@ -46,7 +46,7 @@ from pipeline.matching import (DROPPED, MERGED, MODIFIED, NEW, SPLIT, UNCHANGED,
 from pipeline.settings import Settings  # noqa: E402
 from pipeline.types import Commitment, Section  # noqa: E402
 
-SEED = Path("/work/shared/seeds/prestatieafspraken-aa-en-hunze-2021.txt")
+SEED = ROOT / "inputs" / "aa-en-hunze-2021.txt"
 RESULTS = ROOT / "bench" / "RESULTS.md"
 START, END = "<!-- matching:start -->", "<!-- matching:end -->"
 THEMES = ["4.1 Betaalbaarheid", "4.2 Beschikbaarheid", "4.3 Kwaliteit van de woningvoorraad",

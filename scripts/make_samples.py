@@ -22,12 +22,14 @@ from tests.render.source import SEED, parse, seed_elements  # noqa: E402
 from tests.render.years import pair_2021_2022  # noqa: E402
 
 INPUTS = ROOT / "inputs"
+SHARED_SEED = ROOT.parent / "shared" / "seeds" / "prestatieafspraken-aa-en-hunze-2021.txt"
 
 
 def main() -> None:
     INPUTS.mkdir(exist_ok=True)
     name = "aa-en-hunze-2021"
-    shutil.copyfile(SEED, INPUTS / f"{name}.txt")
+    if SHARED_SEED.exists():
+        shutil.copyfile(SHARED_SEED, SEED)
     elements = seed_elements()
     render_pdf(elements, INPUTS / f"{name}.pdf")
     render_docx(elements, INPUTS / f"{name}.docx")

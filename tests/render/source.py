@@ -19,7 +19,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-SEED = Path(__file__).resolve().parents[3] / "shared" / "seeds" / "prestatieafspraken-aa-en-hunze-2021.txt"
+# The repo's copy of the reference document (scripts/make_samples.py refreshes it from
+# shared/seeds/ when that folder is beside the checkout).
+SEED = Path(__file__).resolve().parents[2] / "inputs" / "aa-en-hunze-2021.txt"
 
 _CHAPTER = re.compile(r"^(\d+) ([A-Z][^.]{0,60})$")
 _THEME = re.compile(r"^(\d+\.\d+) ([A-Z].{0,60})$")
