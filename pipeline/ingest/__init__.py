@@ -84,8 +84,10 @@ def read_document(path: Path | str, settings: Settings, doc_id: str | None = Non
         document = read_text(path, doc_id)
     document = normalize(document)
     if not any(block.text or block.rows for block in document.blocks):
-        raise EmptyDocumentError(path, "no text found in the document"
-                                 + (" (a scan? enable OCR with --ocr always)" if expected == "pdf" else ""))
+        hint = ""
+        if expected == "pdf":
+            hint = " (a scan? read it with --ocr auto)" if settings.ocr == "never" else " (not even by OCR)"
+        raise EmptyDocumentError(path, f"no text found in the document{hint}")
     return document
 
 
