@@ -32,8 +32,9 @@ reading_options = [
     click.option("--model", type=_PATH, default=None,
                  help=f"Folder of the built spaCy pipeline [default: {defaults.DEFAULT_MODEL_PATH}]."),
     click.option("--pdf-engine", type=click.Choice(defaults.PDF_ENGINES), default=defaults.DEFAULT_PDF_ENGINE,
-                 show_default=True, help="Character source for text PDFs: pdfplumber (reference), "
-                 "pdfium (faster), auto."),
+                 show_default=True, help="Character source for text PDFs: auto (pypdfium2, pdfplumber for pages "
+                 "with ruled tables), pdfium (pypdfium2 only), pdfplumber (the slower reference). "
+                 "All give the same rows."),
     click.option("--ocr", type=click.Choice(defaults.OCR_MODES), default=defaults.DEFAULT_OCR,
                  show_default=True, help="OCR scanned pages: auto (pages without a text layer), "
                  "always, never. Needs the 'ocr' extra and Tesseract with the Dutch model."),

@@ -9,7 +9,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL_PATH = PROJECT_ROOT / "models" / "nl_agreements"
 
 # PDF reading
-DEFAULT_PDF_ENGINE = "pdfplumber"  # pdfplumber | pdfium | auto
+# auto: pypdfium2 characters, pdfplumber for pages with ruled lines (its table finder);
+# pdfium: pypdfium2 everywhere, pdfplumber's TableFinder on pdfium's edges;
+# pdfplumber: the reference path. All three give the same rows on every test document.
+DEFAULT_PDF_ENGINE = "auto"
 PDF_ENGINES = ("pdfplumber", "pdfium", "auto")
 # A line that repeats (digits masked) in the top or bottom band of at least this share
 # of pages is a running header or footer.
@@ -21,10 +24,22 @@ OCR_MODES = ("auto", "always", "never")
 DEFAULT_OCR_LANGUAGE = "nld"
 DEFAULT_OCR_DPI = 300
 
-# Matching (see pipeline/matching.py for how each is used)
-DEFAULT_MATCH_THRESHOLD = 0.55  # below this combined score two items are not the same afspraak
-DEFAULT_MODIFIED_BELOW = 0.97  # text similarity under this (after normalising) is "modified"
-DEFAULT_SPLIT_THRESHOLD = 0.60  # containment score for a part of a split or merge
+# Matching (see pipeline/matching.py for how each is used). Scores are 0-1.
+# The blended score is (1 - context_weight) x word-level text similarity (fuzz.ratio on
+# normalised words: agreement year, numbering, punctuation neutralised) + context_weight x
+# context (same theme, same section, owner overlap). Two items whose blended score is
+# below match_threshold are never the same afspraak. With the defaults a pair needs a
+# text similarity of at least 0.47 even in the same theme, section and owners, and an
+# unchanged text (1.0) still matches after moving to another theme, section and owner.
+DEFAULT_MATCH_THRESHOLD = 0.55
+# A matched pair whose only edits are respellings ("energiedeel" -> "energiedaal") stays
+# "unchanged" while its character-level similarity is at least this; a word added,
+# removed or replaced, or a changed quantity, is "modified" whatever the similarity.
+# Moved agreement years and indexed rent thresholds are never a modification.
+DEFAULT_MODIFIED_BELOW = 0.97
+# Share of a part's words that must lie (in order) inside the whole for it to count as a
+# part of a split or merge; the parts together must also cover this share of the whole.
+DEFAULT_SPLIT_THRESHOLD = 0.60
 DEFAULT_CONTEXT_WEIGHT = 0.15  # weight of theme/section/owners next to the text score
 
 

@@ -256,7 +256,7 @@ def test_page_that_fails_to_parse_is_an_issue_and_the_rest_is_read(tmp_path, mon
         return real(page)
 
     monkeypatch.setattr(pdf_reader, "page_content", failing_on_page_2)
-    document = read_pdf(path, "kapot", Settings())
+    document = read_pdf(path, "kapot", Settings(pdf_engine="pdfplumber"))  # the patched path
     assert [b.text for b in document.blocks] == ["1. Eerste pagina.", "3. Derde pagina."]
     assert [(i.kind, i.where) for i in document.issues] == [("unreadable-page", "page 2")]
     assert "damaged content stream" in document.issues[0].message

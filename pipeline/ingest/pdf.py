@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,7 +28,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfplumber.utils.exceptions import PdfminerException
 
-from pipeline.errors import UnreadableDocumentError
+from pipeline.errors import MissingDependencyError, UnreadableDocumentError
 from pipeline.ingest.normalize import BULLET_RE, LABEL_RE, SUPERSCRIPT_DIGITS, join_lines
 from pipeline.settings import Settings
 from pipeline.types import Block, Document, FOOTNOTE, HEADING, Issue, PARAGRAPH, TABLE
@@ -69,6 +70,7 @@ _FROM_SUPERSCRIPT = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2
 _SUPERSCRIPT_MARK = re.compile(rf"^[{SUPERSCRIPT_DIGITS}]+")
 _DIGIT_MARK = re.compile(r"^(\d{1,2})[.)]?(?=\s+\S)")
 _TERMINAL = (".", ":", "!", "?")
+_OUTLINE_LABEL = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})+\s")  # "3.1.2 ", "2.1 "
 
 
 @dataclass(frozen=True)
@@ -105,6 +107,15 @@ class PageContent:
     height: float
     lines: tuple[Line, ...]
     tables: tuple[PlacedTable, ...]
+    ocr_confidence: float | None = None  # mean word confidence (0-100) when OCR read the page
+
+
+@dataclass(frozen=True)
+class PageFailure:
+    """A page the first pass could not read, and why: "PSEOF: Unexpected EOF"."""
+
+    number: int  # 1-based
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -135,28 +146,28 @@ def read_pdf(path: Path, doc_id: str, settings: Settings) -> Document:
     pages: list[PageContent] = []
     issues: list[Issue] = []
     failures: list[str] = []
-    pdf = open_pdf(path)
-    try:
-        page_count = len(pdf.pages)
-        for page in pdf.pages:
-            where = f"page {page.page_number}"
-            try:
-                content = read_page(page, settings)
-            except Exception as error:  # noqa: BLE001 - whatever the parser hit: skip the page, say so
-                failures.append(short_reason(error))
-                issues.append(Issue(doc_id, "unreadable-page", f"{where} could not be read "
-                                    f"({failures[-1]}); its text is missing", where=where))
-                continue
-            finally:
-                page.close()  # frees the page's parsed objects, so memory stays flat
-            if not content.lines and not content.tables:
-                issues.append(Issue(doc_id, "no-text-layer", f"{where} has no text layer (a scan?); "
-                                    f"its text is missing unless OCR reads it", where=where))
-            pages.append(content)
-    finally:
-        pdf.close()
+    page_count = 0
+    for content in first_pass(path, settings):
+        page_count += 1
+        where = f"page {content.number}"
+        if isinstance(content, PageFailure):
+            failures.append(content.reason)
+            issues.append(Issue(doc_id, "unreadable-page", f"{where} could not be read "
+                                f"({content.reason}); its text is missing", where=where))
+            continue
+        if not content.lines and not content.tables:
+            issues.append(Issue(doc_id, "no-text-layer", f"{where} has no text layer (a scan?); "
+                                f"its text is missing unless OCR reads it", where=where))
+        if content.ocr_confidence is not None:
+            issues.append(Issue(doc_id, "ocr", f"{where} was read by OCR (Tesseract, "
+                                f"'{settings.ocr_language}'), mean word confidence "
+                                f"{content.ocr_confidence:.0f}%: check its numbers and names", where=where))
+        pages.append(content)
     if len(failures) == page_count:
         raise UnreadableDocumentError(path, f"not a readable PDF (corrupt or truncated: {failures[0]})")
+    if settings.ocr == "auto" and not any(content.lines or content.tables for content in pages):
+        from pipeline.ingest.ocr import require_ocr
+        require_ocr(path, settings.ocr_language)  # a scan, and no OCR: say what to install
 
     layout = document_layout(pages, settings)
     blocks = [block for content in pages for block in page_blocks(content, layout)]
@@ -164,12 +175,47 @@ def read_pdf(path: Path, doc_id: str, settings: Settings) -> Document:
                     page_count=page_count, issues=tuple(issues))
 
 
+def first_pass(path: Path, settings: Settings) -> Iterator[PageContent | PageFailure]:
+    """Each page's lines and tables in page order, or why the page could not be read.
+
+    settings.pdf_engine picks the character source: "pdfplumber" reads every page here;
+    "pdfium" and "auto" read pages with pdfium (pipeline/ingest/pdfium.py: the same lines,
+    many times faster) and hand those it cannot stand in for (scans, rotated pages) to
+    `read_page`; "auto" hands it the pages with ruled tables too, "pdfium" runs
+    pdfplumber's table finder on pdfium's paths.
+    """
+    if settings.pdf_engine == "pdfplumber":
+        return plumber_pages(path, settings)
+    from pipeline.ingest.pdfium import pdfium_pages  # it builds on this module
+    return pdfium_pages(path, settings)
+
+
+def plumber_pages(path: Path, settings: Settings) -> Iterator[PageContent | PageFailure]:
+    """The first pass with pdfplumber; raises UnreadableDocumentError for a file it cannot open."""
+    pdf = open_pdf(path)
+    try:
+        for page in pdf.pages:
+            try:
+                content = read_page(page, settings)
+            except MissingDependencyError:
+                raise
+            except Exception as error:  # noqa: BLE001 - whatever the parser hit: skip the page, say so
+                content = PageFailure(page.page_number, short_reason(error))
+            finally:
+                page.close()  # frees the page's parsed objects, so memory stays flat
+            yield content
+    finally:
+        pdf.close()
+
+
 def read_page(page: pdfplumber.page.Page, settings: Settings) -> PageContent:
-    """A page's lines and tables; OCR's lines for a page without a text layer."""
+    """A page's lines and tables; OCR's for a page without a text layer (settings.ocr
+    "auto", when OCR is installed) or for every page ("always")."""
+    if settings.ocr == "always":
+        return ocr_content(page, settings)
     content = page_content(page)
-    if not content.lines and not content.tables and settings.ocr != "never":
-        content = PageContent(content.number, content.width, content.height,
-                              tuple(ocr_lines(page, settings)), ())
+    if not content.lines and not content.tables and settings.ocr == "auto" and ocr_installed(settings):
+        content = ocr_content(page, settings)
     return content
 
 
@@ -209,14 +255,24 @@ def short_reason(error: BaseException) -> str:
     return reason if len(reason) <= 100 else reason[:97] + "..."
 
 
-def ocr_lines(page: pdfplumber.page.Page, settings: Settings) -> list[Line]:
-    """Lines read from the image of a page without a text layer: the hook for OCR.
+def ocr_content(page: pdfplumber.page.Page, settings: Settings) -> PageContent:
+    """The page's lines and ruled tables read from its image by OCR (pipeline/ingest/ocr.py).
 
-    OCR is not part of the reader yet, so this finds nothing and the page is reported
-    as an issue "no-text-layer". An OCR engine plugs in here, returning `Line` records
-    (text, page, box, font size) so the rest of the reader treats them like printed text.
+    They are the same `Line` and `PlacedTable` records a text layer gives, so the rest of
+    the reader treats them like printed text. Raises MissingDependencyError when
+    Tesseract or its language model is not installed.
     """
-    return []
+    from pipeline.ingest.ocr import ocr_page, require_ocr  # optional part; it imports this module
+    source = Path(page.pdf.path) if page.pdf.path else page.pdf.stream
+    require_ocr(Path(page.pdf.path or "<stream>"), settings.ocr_language)
+    read = ocr_page(source, page.page_number - 1, settings)
+    return PageContent(number=page.page_number, width=float(page.width), height=float(page.height),
+                       lines=read.lines, tables=read.tables, ocr_confidence=read.confidence)
+
+
+def ocr_installed(settings: Settings) -> bool:
+    from pipeline.ingest.ocr import ocr_problem
+    return ocr_problem(settings.ocr_language) is None
 
 
 # --- pass 1: one page -> lines and tables -------------------------------------------
@@ -224,16 +280,25 @@ def ocr_lines(page: pdfplumber.page.Page, settings: Settings) -> list[Line]:
 def page_content(page: pdfplumber.page.Page) -> PageContent:
     """The page's text lines (outside tables) in reading order, and its ruled tables."""
     tables = [table for table in page.find_tables() if len(table.cells) > 1]
+    return chars_to_content(page.chars, tables, page.page_number, float(page.width), float(page.height))
+
+
+def chars_to_content(chars: list[dict], tables: list[pdfplumber.table.Table], number: int,
+                     width: float, height: float) -> PageContent:
+    """A page's characters (pdfplumber's dicts) and ruled tables -> its lines and tables.
+
+    Both character sources end here: pdfplumber's own page and pdfium's (pdfium.py).
+    """
     boxes = [table.bbox for table in tables]
-    chars = [char for char in unique_chars(page.chars)
+    chars = [char for char in unique_chars(chars)
              if char.get("upright", True) and not inside_any(char, boxes)]
     groups = chars_to_line_groups(chars)
-    gutter = find_gutter(groups, boxes, page.width)
-    lines = [chars_to_line(group, page.page_number, column) for column, group in reading_order(groups, gutter)]
+    gutter = find_gutter(groups, boxes, width)
+    lines = [chars_to_line(group, number, column) for column, group in reading_order(groups, gutter)]
     placed = tuple(PlacedTable(top=table.bbox[1], bottom=table.bbox[3], rows=table_rows(table.extract()),
                                column=int(gutter is not None and table.bbox[0] >= gutter[0]))
                    for table in tables)
-    return PageContent(number=page.page_number, width=float(page.width), height=float(page.height),
+    return PageContent(number=number, width=width, height=height,
                        lines=tuple(line for line in lines if line.text), tables=placed)
 
 
@@ -548,11 +613,15 @@ def font_hint(line: Line) -> str:
 
 
 def starts_item(text: str) -> bool:
-    """A line that opens a numbered item ("12. De ...", "b) ...") or a bullet ("• ...")."""
+    """A line that opens a numbered item ("12. De ...", "3.1.2 De ...", "b) ...") or a bullet ("• ...").
+
+    A multi-level number needs no closing dot; one with a three-digit group is an amount
+    at the start of a wrapped line ("1.500 woningen"), not a label.
+    """
     label = LABEL_RE.match(text)
     if label and (label.group("punct") or label.group("paren")):
         return True
-    return bool(BULLET_RE.match(text))
+    return bool(_OUTLINE_LABEL.match(text) or BULLET_RE.match(text))
 
 
 @dataclass

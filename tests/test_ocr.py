@@ -1,0 +1,302 @@
+"""OCR of scanned PDFs: the seed printed to PDF, scanned (blurred, turned slightly, no
+text layer) and read back by Tesseract gives the same commitments as the text PDF.
+
+The tests that run Tesseract are marked `ocr` and skip, saying why, when the tesseract
+program or its Dutch model is missing (Debian: tesseract-ocr tesseract-ocr-nld). The
+missing-dependency messages are pinned without Tesseract.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pdfplumber
+import pytest
+from PIL import Image, ImageDraw
+
+from pipeline.errors import EmptyDocumentError, MissingDependencyError
+from pipeline.ingest import ocr, read_document
+from pipeline.ingest.pdf import read_pdf
+from pipeline.run import extract_document
+from pipeline.settings import DEFAULT_OCR_LANGUAGE, Settings
+from pipeline.types import HEADING
+from tests.render.pdf import render_lines_pdf, render_pdf
+from tests.render.scan import render_scan
+from tests.render.source import seed_elements
+from tests.seed_expectations import THEMES
+
+LABEL = re.compile(r"^\d{1,2}\. ")
+SCAN_DPI = 200  # what an office scanner saves; OCR reads the page at the same resolution
+INSTALL = r"pip install 'prestatieafspraken\[ocr\]'\) and Debian's tesseract-ocr tesseract-ocr-nld"
+
+
+@pytest.fixture(scope="module")
+def tesseract():
+    """Skip, saying what is missing, unless Tesseract and its Dutch model are installed."""
+    ocr.ocr_problem.cache_clear()
+    problem = ocr.ocr_problem(DEFAULT_OCR_LANGUAGE)
+    if problem:
+        pytest.skip(f"{problem} (Debian: apt-get install tesseract-ocr tesseract-ocr-nld)")
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("scan")
+    text_pdf = render_pdf(seed_elements(), folder / "aa-en-hunze-2021.pdf")
+    scan = render_scan(text_pdf, folder / "aa-en-hunze-2021-scan.pdf", dpi=SCAN_DPI, rotate_degrees=0.4)
+    return text_pdf, scan
+
+
+@pytest.fixture(scope="module")
+def extractions(tesseract, rendered, settings, nlp):
+    text_pdf, scan = rendered
+    return (extract_document(text_pdf, settings, nlp),
+            extract_document(scan, replace(settings, ocr_dpi=SCAN_DPI), nlp, doc_id="aa-en-hunze-2021"))
+
+
+def replace_settings(**changes) -> Settings:
+    return replace(Settings(), **changes)
+
+
+def by_number(extraction):
+    return {c.number: c for c in extraction.commitments}
+
+
+# --- the fixture itself ----------------------------------------------------------------
+
+def test_the_scan_is_image_only(rendered):
+    text_pdf, scan = rendered
+    with pdfplumber.open(scan) as pdf, pdfplumber.open(text_pdf) as original:
+        assert len(pdf.pages) == len(original.pages) >= 20
+        assert not any(page.chars for page in pdf.pages)
+        assert all(len(page.images) == 1 for page in pdf.pages)
+        assert abs(pdf.pages[0].width - original.pages[0].width) < 1
+
+
+# --- scan against text PDF -------------------------------------------------------------
+
+@pytest.mark.ocr
+def test_scan_gives_exactly_the_numbers_of_the_text_pdf(extractions):
+    text, scan = extractions
+    assert [c.number for c in text.commitments] == [str(n) for n in range(1, 77)]
+    assert [c.number for c in scan.commitments] == [c.number for c in text.commitments]
+    assert [c.key for c in scan.commitments] == [c.key for c in text.commitments]
+
+
+@pytest.mark.ocr
+def test_scan_gives_the_same_owners_and_horizon_per_number(extractions):
+    text, scan = extractions
+    expected = by_number(text)
+    for number, commitment in by_number(scan).items():
+        want = expected[number]
+        assert (commitment.owners, commitment.owner_source, commitment.section.horizon) == \
+               (want.owners, want.owner_source, want.section.horizon), number
+
+
+@pytest.mark.ocr
+def test_scan_places_every_commitment_under_the_same_headings(extractions):
+    text, scan = extractions
+    expected = by_number(text)
+    for number, commitment in by_number(scan).items():
+        assert commitment.section == expected[number].section, number
+    themes = {c.section.theme for c in scan.commitments if c.section.theme}
+    assert themes == set(THEMES)
+    assert [p.short_name for p in scan.parties] == [p.short_name for p in text.parties]
+    assert scan.year == text.year == 2021
+
+
+@pytest.mark.ocr
+def test_scan_keeps_sub_items_page_breaks_and_footnote_marks(extractions):
+    """Bullets (which Tesseract reads as "*"), items broken over a page, footnote marks."""
+    text, scan = extractions
+    scanned, expected = by_number(scan), by_number(text)
+    assert [len(c.subitems) for c in scan.commitments] == [len(c.subitems) for c in text.commitments]
+    assert scanned["17"].subitems[0].startswith("80% van de woningen")
+    assert "te toetsen aan marktontwikkelingen en om te bepalen" in scanned["22"].text
+    # the raised mark "¹." (which Tesseract reads as "BE" or "h") is read again as digits
+    assert scanned["12"].text.endswith("(€ 663) \u00b9.")
+    assert [len(c.footnotes) for c in scan.commitments] == [len(c.footnotes) for c in text.commitments]
+    assert [c.page for c in scan.commitments] == [c.page for c in expected.values()]
+
+
+@pytest.mark.ocr
+def test_every_scanned_page_says_it_was_read_by_ocr(extractions):
+    text, scan = extractions
+    ocr_issues = [i for i in scan.issues if i.kind == "ocr"]
+    assert [i.where for i in ocr_issues] == [f"page {n}" for n in range(1, scan.document.page_count + 1)]
+    assert all("mean word confidence" in i.message for i in ocr_issues)
+    assert not [i for i in text.issues if i.kind == "ocr"]
+    others = [(i.kind, i.key) for i in scan.issues if i.kind != "ocr"]
+    assert others == [(i.kind, i.key) for i in text.issues]
+
+
+def test_ocr_never_leaves_a_scan_unread(rendered):
+    with pytest.raises(EmptyDocumentError, match="no text found in the document"):
+        read_document(rendered[1], replace_settings(ocr="never"))
+
+
+@pytest.mark.ocr
+def test_ocr_always_reads_a_text_pdf_from_its_image(tesseract, tmp_path):
+    path = render_lines_pdf([["Prestatieafspraken 2021", "", "1. Partijen werken samen."]], tmp_path / "een.pdf")
+    document = read_pdf(path, "een", replace_settings(ocr="always"))
+    assert [b.text for b in document.blocks] == ["Prestatieafspraken 2021", "1. Partijen werken samen."]
+    assert [i.kind for i in document.issues] == ["ocr"]
+
+
+@pytest.mark.ocr
+def test_a_blank_page_is_still_a_page_without_text(tesseract, tmp_path):
+    path = render_lines_pdf([["1. Partijen werken samen."], []], tmp_path / "half.pdf")
+    document = read_pdf(path, "half", replace_settings())
+    assert [b.text for b in document.blocks] == ["1. Partijen werken samen."]
+    assert [(i.kind, i.where) for i in document.issues] == [("no-text-layer", "page 2")]
+
+
+@pytest.mark.ocr
+def test_a_two_column_scan_reads_column_by_column(tesseract, tmp_path):
+    """Each column is read on its own: Tesseract would join a line to the one beside it."""
+    elements = seed_elements()
+    start = next(i for i, e in enumerate(elements) if e.text.startswith("4.1 "))
+    text_pdf = render_pdf(elements[:1] + elements[start:start + 30], tmp_path / "kolommen.pdf", columns=2)
+    scan = render_scan(text_pdf, tmp_path / "kolommen-scan.pdf", dpi=SCAN_DPI)
+    expected = read_pdf(text_pdf, "kolommen", Settings())
+    scanned = read_pdf(scan, "kolommen", replace_settings(ocr_dpi=SCAN_DPI))
+
+    def outline(document):
+        return [(b.kind, b.text.split(" ", 1)[0] if LABEL.match(b.text) else b.kind == HEADING and b.text)
+                for b in document.blocks]
+
+    assert outline(scanned) == outline(expected)
+    assert len([b for b in expected.blocks if LABEL.match(b.text)]) >= 10
+
+
+@pytest.mark.parametrize("degrees", [0.0, 0.4, -1.5, 2.5])
+def test_skew_is_measured(rendered, degrees):
+    """A page fed askew by `degrees` (anticlockwise) is turned back by as much."""
+    image, width, _ = ocr.render_page_image(rendered[0], 10, SCAN_DPI)
+    askew = image.rotate(degrees, resample=Image.Resampling.BICUBIC, fillcolor=255)
+    assert ocr.skew_angle(askew, width / image.width) == pytest.approx(-degrees, abs=0.15)
+
+
+# --- missing dependencies --------------------------------------------------------------
+
+@pytest.fixture
+def fresh_check():
+    """The dependency check is cached per process; forget it around each test."""
+    ocr.ocr_problem.cache_clear()
+    yield
+    ocr.ocr_problem.cache_clear()
+
+
+def test_missing_tesseract_program_says_what_to_install(fresh_check, monkeypatch):
+    pytesseract = pytest.importorskip("pytesseract")
+    monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
+    with pytest.raises(MissingDependencyError,
+                       match=r"^scan\.pdf: OCR needs the tesseract program, which is not installed or not on "
+                             rf"PATH; install the 'ocr' extra \({INSTALL}, or read without OCR \(--ocr never\)$"):
+        ocr.require_ocr(Path("scan.pdf"), "nld")
+
+
+def test_missing_pytesseract_says_what_to_install(fresh_check, monkeypatch):
+    monkeypatch.setitem(sys.modules, "pytesseract", None)  # import fails as if not installed
+    with pytest.raises(MissingDependencyError, match=rf"OCR needs the Python package pytesseract.*{INSTALL}"):
+        ocr.require_ocr(Path("scan.pdf"), "nld")
+
+
+def test_missing_dutch_model_says_what_to_install(fresh_check, monkeypatch):
+    pytesseract = pytest.importorskip("pytesseract")
+    monkeypatch.setattr(pytesseract, "get_tesseract_version", lambda: "5.3.0")
+    monkeypatch.setattr(ocr, "installed_languages", lambda: {"eng", "osd"})
+    with pytest.raises(MissingDependencyError, match=rf"OCR needs Tesseract's 'nld' language model.*{INSTALL}"):
+        ocr.require_ocr(Path("scan.pdf"), "nld")
+
+
+def test_a_scan_without_ocr_installed_names_the_file(fresh_check, monkeypatch, tmp_path):
+    monkeypatch.setitem(sys.modules, "pytesseract", None)
+    path = render_lines_pdf([[], []], tmp_path / "getekend.pdf")
+    with pytest.raises(MissingDependencyError, match=r"getekend\.pdf: OCR needs .*tesseract-ocr-nld"):
+        read_document(path, replace_settings(ocr="auto"))
+    with pytest.raises(MissingDependencyError, match=r"getekend\.pdf: OCR needs"):
+        read_document(path, replace_settings(ocr="always"))
+
+
+def test_a_scanned_page_in_a_text_pdf_is_an_issue_when_ocr_is_missing(fresh_check, monkeypatch, tmp_path):
+    """A signed last page scanned into a text PDF: the text is read, the page reported."""
+    monkeypatch.setitem(sys.modules, "pytesseract", None)
+    path = render_lines_pdf([["1. Partijen werken samen."], []], tmp_path / "half.pdf")
+    document = read_pdf(path, "half", replace_settings(ocr="auto"))
+    assert [b.text for b in document.blocks] == ["1. Partijen werken samen."]
+    assert [(i.kind, i.where) for i in document.issues] == [("no-text-layer", "page 2")]
+
+
+# --- small steps, without Tesseract ----------------------------------------------------
+
+HOCR = b"""<?xml version="1.0" encoding="UTF-8"?>
+<html xmlns="http://www.w3.org/1999/xhtml"><body>
+ <div class='ocr_page' title='bbox 0 0 1750 2482'>
+  <div class='ocr_carea' title="bbox 171 247 1569 946">
+   <p class='ocr_par' title="bbox 171 247 1569 946">
+    <span class='ocr_line' title="bbox 172 247 1565 296; baseline -0.006 -7; x_size 42; x_descenders 8; x_ascenders 9">
+     <span class='ocrx_word' title='bbox 172 255 228 296; x_wconf 96'>
+      <span class='ocrx_cinfo' title='x_bboxes 172 255 200 296; x_conf 99.5'>1</span>
+      <span class='ocrx_cinfo' title='x_bboxes 204 255 228 296; x_conf 99.1'>2</span>
+      <span class='ocrx_cinfo' title='x_bboxes 230 288 236 296; x_conf 99.0'>.</span>
+     </span>
+     <span class='ocrx_word' title='bbox 262 255 320 288; x_wconf 91'>Het</span>
+    </span>
+   </p>
+  </div>
+ </div>
+</body></html>"""
+
+
+def test_parse_hocr_keeps_lines_words_glyphs_and_metrics():
+    (line,) = ocr.parse_hocr(HOCR)
+    assert line.box == (172, 247, 1565, 296) and line.baseline == (-0.006, -7.0)
+    assert (line.text_height, line.x_height, line.paragraph) == (42.0, 25.0, 1)
+    assert [(w.text, w.confidence) for w in line.words] == [("12.", 96.0), ("Het", 91.0)]
+    assert [g for g, _ in line.words[0].glyphs] == ["1", "2", "."] and line.words[1].glyphs == ()
+    assert line.baseline_at(172) == 289.0
+
+
+@pytest.mark.parametrize("heights, weights, step, expected", [
+    ([41, 42, 43, 46], [60, 50, 40, 20], 1.0, [42, 42, 42, 46]),  # body and an 11 pt heading
+    ([28.9, 30.6, 28.9, 27.2], [50, 40, 30, 30], 1.7, [28.9] * 4),  # 200 dpi: one pixel of x-height is 6%
+    ([42, 31, 63], [50, 40, 10], 1.0, [42, 31, 63]),  # body, footnotes, a chapter heading
+])
+def test_snap_sizes(heights, weights, step, expected):
+    assert ocr.snap_sizes(heights, weights, step) == expected
+
+
+def test_ruled_grid_becomes_cells_and_a_lone_rule_does_not():
+    """A 2 x 3 grid at 200 dpi, and a footnote rule under it."""
+    image = Image.new("L", (1000, 1200), 255)
+    draw = ImageDraw.Draw(image)
+    for y in (100, 200, 300):
+        draw.line([(100, y), (900, y)], fill=0, width=2)
+    for x in (100, 400, 650, 900):
+        draw.line([(x, 100), (x, 300)], fill=0, width=2)
+    draw.line([(100, 1000), (300, 1000)], fill=0, width=2)
+    pixels = np.asarray(image)
+    scale = 72 / 200
+    rules = ocr.find_rulings(pixels < 128, scale)
+    assert sorted(r.orientation for r in rules) == ["h"] * 4 + ["v"] * 4
+    ((box, rows),) = ocr.rulings_to_tables(rules, scale)
+    assert [len(row) for row in rows] == [3, 3]
+    assert box == pytest.approx((100 * scale, 100 * scale, 900 * scale, 300 * scale), abs=1.5)
+    assert (ocr.erase(pixels, rules, 2) == 255).all()
+
+
+def test_single_threaded_tesseract_leaves_a_users_setting_alone(monkeypatch):
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    with ocr.single_threaded_tesseract():
+        assert os.environ["OMP_THREAD_LIMIT"] == "1"
+    assert "OMP_THREAD_LIMIT" not in os.environ
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "4")
+    with ocr.single_threaded_tesseract():
+        assert os.environ["OMP_THREAD_LIMIT"] == "4"
+    assert os.environ["OMP_THREAD_LIMIT"] == "4"

@@ -1,0 +1,349 @@
+"""The pdfium engine reads every test PDF as the pdfplumber reference does.
+
+pipeline/ingest/pdfium.py builds pdf.py's `Line` records from pdfium's characters (and
+its tables from pdfium's paths); each kind of PDF the other tests render -- the seed,
+two columns, header and footer styles, footnotes, hyphenation, the layout fixtures with
+their ruled tables, odd fonts and page boxes, unusable files -- is read by every engine
+and must give the same Document, font hints (`style`) aside: pdfium names a font
+without its subset tag ("BitstreamVeraSans-Roman" for "AAAAAA+BitstreamVeraSans-Roman").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pypdfium2 as pdfium
+import pytest
+from pdfplumber.table import TableFinder
+from reportlab.lib.pagesizes import A5
+from reportlab.pdfgen.canvas import Canvas
+
+from pipeline.errors import UnreadableDocumentError
+from pipeline.export import commitment_row
+from pipeline.ingest import pdf as pdf_reader
+from pipeline.ingest import pdfium as pdfium_reader
+from pipeline.ingest.pdf import read_pdf
+from pipeline.run import extract_document
+from pipeline.settings import Settings
+from pipeline.types import Document
+from tests.render.layout_pdf import render_layout_pdf
+from tests.render.layout_source import layout_parts
+from tests.render.pdf import render_lines_pdf, render_pdf, register_fonts
+from tests.render.source import Element, seed_elements
+
+FAST_ENGINES = ["auto", "pdfium"]
+SETTINGS = Settings(ocr="never")  # engines differ in characters, not in OCR
+
+
+def render_odd_fonts(path: Path) -> Path:
+    """Text as producers print it beyond the fixtures' habits, and a table drawn with lines.
+
+    Page 1: a bold heading, a raised footnote mark in a line that turns bold and back,
+    words placed apart without spaces, letter-spaced text, Helvetica (not embedded),
+    scaled text, rotated margin text, a tab, a hyphenated line end, a footnote in small
+    print. Page 2: a 3 x 2 grid of lines with text in its cells, and a lone framed box.
+    """
+    register_fonts()
+    canvas = Canvas(str(path), pagesize=A5)
+    width, height = A5
+    y = height - 60
+    canvas.setFont("Vera-Bold", 12)
+    canvas.drawString(42, y, "3.1 Kop in vet")
+    y -= 20
+    text = canvas.beginText(42, y)
+    text.setFont("Vera", 10)
+    text.textOut("12. Met voetnoot ")
+    text.setRise(4)
+    text.setFont("Vera", 7)
+    text.textOut("1")
+    text.setRise(0)
+    text.setFont("Vera-Bold", 10)
+    text.textOut(" en vet")
+    text.setFont("Vera", 10)
+    text.textOut(" daarna gewoon.")
+    canvas.drawText(text)
+    y -= 16
+    x = 42.0
+    for word in ["Losse", "woorden", "zonder", "spaties."]:
+        canvas.setFont("Vera", 10)
+        canvas.drawString(x, y, word)
+        x += canvas.stringWidth(word, "Vera", 10) + 3
+    y -= 16
+    text = canvas.beginText(42, y)
+    text.setFont("Vera", 10)
+    text.setCharSpace(2)
+    text.textOut("Gespatieerd")
+    text.setCharSpace(0)
+    text.textOut(" en niet.")
+    canvas.drawText(text)
+    y -= 16
+    canvas.setFont("Helvetica", 10)
+    canvas.drawString(42, y, "13. Helvetica is niet ingebed (€ 5).")
+    y -= 16
+    canvas.saveState()
+    canvas.translate(42, y)
+    canvas.scale(1.2, 1.2)
+    canvas.setFont("Vera", 10)
+    canvas.drawString(0, 0, "14. Geschaalde tekst.")
+    canvas.restoreState()
+    y -= 20
+    canvas.saveState()
+    canvas.translate(380, 300)
+    canvas.rotate(90)
+    canvas.setFont("Vera", 8)
+    canvas.drawString(0, 0, "Gedraaide kantlijn")
+    canvas.restoreState()
+    canvas.setFont("Vera", 10)
+    canvas.drawString(42, y, "Tekst met  twee spaties en een tab\tachteraan.")
+    y -= 16
+    canvas.drawString(42, y, "Afbreking aan het eind van de re-")
+    canvas.drawString(42, y - 13, "gel.")
+    canvas.setFont("Vera", 7.5)
+    canvas.drawString(42, 60, "1 Een voetnoot in kleine letters.")
+    canvas.showPage()
+    canvas.setFont("Vera", 10)
+    canvas.drawString(42, height - 60, "16. Tabel hieronder.")
+    xs, ys = [42, 150, 250, 370], [height - 80, height - 100, height - 130]
+    for x in xs:
+        canvas.line(x, ys[0], x, ys[-1])
+    for y in ys:
+        canvas.line(xs[0], y, xs[-1], y)
+    canvas.setFont("Vera", 8.5)
+    for row, y in enumerate(ys[:-1]):
+        for column, x in enumerate(xs[:-1]):
+            canvas.drawString(x + 3, y - 12, f"Cel {row}{column} tekst")
+    canvas.rect(42, 200, 100, 50)
+    canvas.drawString(50, 220, "In een kader")
+    canvas.showPage()
+    canvas.save()
+    return path
+
+
+def edited(source: Path, path: Path, edit) -> Path:
+    """A copy of `source` with `edit(page)` applied to every page (rotation, crop box)."""
+    document = pdfium.PdfDocument(source)
+    for page in document:
+        edit(page)
+    document.save(path)
+    document.close()
+    return path
+
+
+SMALL_PRINT = (["12. De Volmacht hanteert de aftoppingsgrens 1 voor haar bezit.", "",
+                "13. Woonborg voert een terughoudend huurprijsbeleid.", ""] + [""] * 24
+               + [("1 De huurprijsgrenzen zijn gebaseerd op", 7.5), ("prijspeil 2020.", 7.5),
+                  ("2 Zie de Woonvisie 2016+.", 7.5)])
+HYPHENATED = ["31. Woonborg verbetert in Aa en Hunze 14 wo-", "ningen, afhankelijk van belemmeringen vanuit wet-",
+              "en regelgeving.", "", "De gemeente verleent een reductie op de markt-", "conforme kavelprijs."]
+GLUED_MARK = [Element("item", "De Volmacht hanteert de aftoppingsgrens¹ voor haar bezit.", number="12"),
+              Element("footnote", "Prijspeil 2020.", number="¹")]
+
+# name -> how to render it into a path
+CASES = {
+    "seed": lambda p: render_pdf(seed_elements(), p),
+    "two-columns": lambda p: render_pdf(seed_elements(), p, columns=2),
+    "no-header-no-footer": lambda p: render_pdf(seed_elements(), p, header=None, footer=False),
+    **{f"footer {footer}": (lambda p, footer=footer: render_pdf(seed_elements()[:60], p, footer=footer, header=None))
+       for footer in ["{page}", "- {page} -", "Pagina {page} van {pages}", "Blz. {page}"]},
+    "footnote-mark-glued": lambda p: render_pdf(GLUED_MARK, p, header=None, footer=False),
+    "footnotes-in-small-print": lambda p: render_lines_pdf([SMALL_PRINT], p),
+    "hyphenation": lambda p: render_lines_pdf([HYPHENATED], p),
+    "one-page": lambda p: render_lines_pdf([["Prestatieafspraken 2021", "", "1. Partijen werken samen."]], p),
+    "page-without-text": lambda p: render_lines_pdf([["1. Partijen werken samen."], []], p),
+    **{f"layout {name}": (lambda p, name=name: render_layout_pdf(layout_parts(name), p))
+       for name in ["hierarchical", "owner_tables", "party_sections", "false_numbers"]},
+    "layout owner_tables, header row once": lambda p: render_layout_pdf(layout_parts("owner_tables"), p,
+                                                                         repeat_header=False),
+    "odd-fonts": render_odd_fonts,
+    "rotated-pages": lambda p: edited(render_pdf(seed_elements()[:60], p.with_suffix(".src.pdf")), p,
+                                      lambda page: page.set_rotation(90)),
+    "cropped-pages": lambda p: edited(render_pdf(seed_elements()[:60], p.with_suffix(".src.pdf")), p,
+                                      lambda page: page.set_cropbox(20, 20, 400, 580)),
+}
+ONE_COLUMN = [name for name in CASES if name not in ("two-columns", "rotated-pages", "cropped-pages")]
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """name -> path, each case rendered once, on first use."""
+    folder = tmp_path_factory.mktemp("engines")
+    paths: dict[str, Path] = {}
+
+    def path_of(name: str) -> Path:
+        if name not in paths:
+            paths[name] = CASES[name](folder / f"{name.replace(' ', '_').replace('/', '_')}.pdf")
+        return paths[name]
+
+    return path_of
+
+
+@pytest.fixture(scope="module")
+def reference(rendered):
+    """name -> the pdfplumber engine's Document, read once."""
+    documents: dict[str, Document] = {}
+
+    def document_of(name: str) -> Document:
+        if name not in documents:
+            documents[name] = read_pdf(rendered(name), "x", replace(SETTINGS, pdf_engine="pdfplumber"))
+        return documents[name]
+
+    return document_of
+
+
+def without_style(document: Document) -> Document:
+    return replace(document, blocks=tuple(replace(block, style=None) for block in document.blocks))
+
+
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+@pytest.mark.parametrize("name", list(CASES))
+def test_same_document_as_pdfplumber(rendered, reference, name, engine):
+    document = read_pdf(rendered(name), "x", replace(SETTINGS, pdf_engine=engine))
+    expected = reference(name)
+    assert [b.text for b in document.blocks] == [b.text for b in expected.blocks]  # the readable diff
+    assert without_style(document) == without_style(expected)
+
+
+@pytest.mark.parametrize("name", ["seed", "two-columns"])
+def test_same_commitment_rows_as_pdfplumber(rendered, settings, nlp, name):
+    rows = {engine: [commitment_row(c) for c in
+                     extract_document(rendered(name), replace(settings, pdf_engine=engine), nlp).commitments]
+            for engine in ["pdfplumber", *FAST_ENGINES]}
+    assert len(rows["pdfplumber"]) >= 76
+    for engine in FAST_ENGINES:
+        assert rows[engine] == rows["pdfplumber"], engine
+
+
+@pytest.mark.parametrize("name", [name for name in CASES if name not in ("rotated-pages", "cropped-pages")])
+def test_runs_give_the_lines_of_the_character_rules(rendered, name):
+    """On pdfium's own characters, the run-based lines (and tables) equal those of pdf.py's
+    character rules, page by page; and one-column pages take the run path."""
+    document = pdfium.PdfDocument(rendered(name))
+    run_pages = 0
+    for index, page in enumerate(document):
+        width, height = pdfium_reader.plain_page_size(page)
+        edges = pdfium_reader.page_edges(page, height)
+        textpage = page.get_textpage()
+        chars, first_chars = pdfium_reader.page_chars(textpage)
+        styles = pdfium_reader.run_styles(textpage, first_chars, height)
+        textpage.close()
+        if not len(chars.text):
+            continue
+        dicts = pdfium_reader.char_dicts(chars, styles)
+        if pdfium_reader.may_hold_ruled_table(edges):
+            tables = [t for t in TableFinder(pdfium_reader._TableSource(edges, dicts)).tables if len(t.cells) > 1]
+            assert (pdfium_reader.ruled_page_content(chars, styles, edges, index + 1, width, height)
+                    == pdf_reader.chars_to_content(dicts, tables, index + 1, width, height))
+            continue
+        by_rules = pdf_reader.chars_to_content(dicts, [], index + 1, width, height)
+        assert pdfium_reader.page_lines(chars, styles, index + 1, width, height) == list(by_rules.lines)
+        try:
+            groups = pdfium_reader.runs_to_line_groups(pdfium_reader.page_runs(chars, styles))
+        except pdfium_reader._CharRules:  # interleaved runs: the character rules read this page
+            continue
+        if not pdfium_reader.may_have_gutter(groups, width):
+            run_pages += 1
+            assert [line for line in (pdfium_reader.runs_to_line(g, chars, index + 1) for g in groups)
+                    if line.text] == list(by_rules.lines)
+    document.close()
+    if name in ONE_COLUMN:
+        assert run_pages > 0
+    if name == "two-columns":
+        assert run_pages < 3  # only pages that happen to print no column pair
+
+
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_pdfplumber_reads_only_the_pages_pdfium_cannot_stand_in_for(rendered, monkeypatch, engine):
+    """"auto" hands the seed's pages with ruled tables to pdfplumber; "pdfium" reads them
+    too, with pdfplumber's table finder on pdfium's paths and characters."""
+    read = []
+    real = pdfium_reader._PlumberPages.read
+
+    def counting(self, index):
+        read.append(index + 1)
+        return real(self, index)
+
+    monkeypatch.setattr(pdfium_reader._PlumberPages, "read", counting)
+    document = read_pdf(rendered("seed"), "x", replace(SETTINGS, pdf_engine=engine))
+    tables = {block.page for block in document.blocks if block.kind == "table"}
+    assert len(tables) >= 3
+    assert read == ([] if engine == "pdfium" else sorted(tables))
+
+
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_a_page_without_text_goes_to_the_pdfplumber_reader_and_its_ocr_hook(rendered, monkeypatch, engine):
+    pages = []
+    real = pdf_reader.read_page
+
+    def recording(page, settings):
+        pages.append(page.page_number)
+        return real(page, settings)
+
+    monkeypatch.setattr(pdf_reader, "read_page", recording)
+    document = read_pdf(rendered("page-without-text"), "x", replace(SETTINGS, pdf_engine=engine))
+    assert pages == [2]
+    assert [(i.kind, i.where) for i in document.issues] == [("no-text-layer", "page 2")]
+
+
+def test_ruled_lines_are_told_from_a_table(rendered):
+    """A header rule and a footnote rule are not a table; a grid of two cells or more may be."""
+    document = pdfium.PdfDocument(rendered("seed"))
+    ruled = []
+    for page in document:
+        ruled.append(pdfium_reader.may_hold_ruled_table(pdfium_reader.page_edges(page, page.get_height())))
+    document.close()
+    tables = {block.page for block in read_pdf(rendered("seed"), "x", SETTINGS).blocks if block.kind == "table"}
+    assert {number for number, is_ruled in enumerate(ruled, 1) if is_ruled} == tables
+
+
+def test_text_printed_twice_for_a_bold_look_is_read_once(tmp_path):
+    """pdfium drops a text object printed again a fraction of a point further on; pdf.py's
+    rounding de-duplication can keep letters of both ("155. Vet door duubbeel ...")."""
+    register_fonts()
+    path = tmp_path / "dubbel.pdf"
+    canvas = Canvas(str(path), pagesize=A5)
+    canvas.setFont("Vera", 10)
+    canvas.drawString(42, 500, "15. Vet door dubbel drukken.")
+    canvas.drawString(42.3, 500, "15. Vet door dubbel drukken.")
+    canvas.showPage()
+    canvas.save()
+    document = read_pdf(path, "x", replace(SETTINGS, pdf_engine="pdfium"))
+    assert [b.text for b in document.blocks] == ["15. Vet door dubbel drukken."]
+
+
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+@pytest.mark.parametrize("damage", ["encrypted", "truncated to half", "truncated to a tenth", "garbage"])
+def test_unusable_files_fail_with_the_reference_message(tmp_path, rendered, engine, damage):
+    path = tmp_path / "kapot.pdf"
+    if damage == "encrypted":
+        render_lines_pdf([["1. Geheim."]], path, encrypt="wachtwoord")
+    elif damage.startswith("truncated"):
+        data = rendered("seed").read_bytes()
+        path.write_bytes(data[: len(data) // (2 if damage.endswith("half") else 10)])
+    else:
+        path.write_bytes(b"%PDF-1.7\n" + b"\x00 rommel " * 200)
+    messages = []
+    for settings in (replace(SETTINGS, pdf_engine="pdfplumber"), replace(SETTINGS, pdf_engine=engine)):
+        with pytest.raises(UnreadableDocumentError) as raised:
+            read_pdf(path, "kapot", settings)
+        messages.append(str(raised.value))
+    assert messages[0] == messages[1]
+
+
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_a_page_pdfium_fails_on_is_an_issue_and_the_rest_is_read(tmp_path, monkeypatch, engine):
+    path = render_lines_pdf([["1. Eerste pagina."], ["2. Tweede pagina."], ["3. Derde pagina."]],
+                            tmp_path / "kapot.pdf")
+    real, calls = pdfium_reader.page_chars, []
+
+    def failing_on_page_2(textpage):
+        calls.append(1)
+        if len(calls) == 2:
+            raise ValueError("damaged content stream")
+        return real(textpage)
+
+    monkeypatch.setattr(pdfium_reader, "page_chars", failing_on_page_2)
+    document = read_pdf(path, "kapot", replace(SETTINGS, pdf_engine=engine))
+    assert [b.text for b in document.blocks] == ["1. Eerste pagina.", "3. Derde pagina."]
+    assert [(i.kind, i.where) for i in document.issues] == [("unreadable-page", "page 2")]
+    assert "ValueError: damaged content stream" in document.issues[0].message
