@@ -30,5 +30,9 @@ run: setup
 test: setup system-packages
 	$(PY) -m pytest
 
+# Benchmarks (minutes, not part of the tests); each rewrites its section of bench/RESULTS.md.
 bench: setup
-	$(PY) bench/run_all.py
+	$(PY) bench/bench_pdf.py --write
+	$(PY) bench/bench_matching.py --write
+	$(PY) bench/bench_batch.py --write
+	$(PY) bench/bench_ocr.py --write

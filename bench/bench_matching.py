@@ -24,7 +24,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import random
 import re
 import resource
@@ -43,12 +42,11 @@ from rapidfuzz import fuzz, process  # noqa: E402
 
 from pipeline.matching import (DROPPED, MERGED, MODIFIED, NEW, SPLIT, UNCHANGED, ByteCodes,  # noqa: E402
                                WordCodes, match_commitments, normalised_words)
+from common import RESULTS, machine, write_section  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 from pipeline.types import Commitment, Section  # noqa: E402
 
 SEED = ROOT / "inputs" / "aa-en-hunze-2021.txt"
-RESULTS = ROOT / "bench" / "RESULTS.md"
-START, END = "<!-- matching:start -->", "<!-- matching:end -->"
 THEMES = ["4.1 Betaalbaarheid", "4.2 Beschikbaarheid", "4.3 Kwaliteit van de woningvoorraad",
           "4.4 Huisvesting bijzondere doelgroepen", "4.5 Wonen en zorg", "4.6 Kleine kernen", "4.7 Leefbaarheid"]
 SECTIONS = ["Gezamenlijke prestaties {y}", "Prestaties Woonborg en De Volmacht {y}", "Prestaties gemeente {y}",
@@ -244,14 +242,6 @@ def in_child(size: int, part: str, repeats: int, char_baseline: bool) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as handle:
-            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}"
 
 
 def markdown(results: list[dict]) -> str:
@@ -300,15 +290,6 @@ def markdown(results: list[dict]) -> str:
     return "\n".join(lines)
 
 
-def write_results(section: str) -> None:
-    """Replace the matching section of bench/RESULTS.md (other sections stay as they are)."""
-    block = f"{START}\n{section}\n{END}"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -339,7 +320,7 @@ def main() -> None:
     print()
     print(section)
     if args.write:
-        write_results(section)
+        write_section("matching", section)
         print(f"\nWritten to {RESULTS}")
 
 

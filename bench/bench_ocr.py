@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -33,8 +32,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
-START, END = "<!-- ocr:start -->", "<!-- ocr:end -->"
+from common import RESULTS, machine, write_section  # noqa: E402
+
 SCAN = {"dpi": 200, "blur": 0.7, "rotate_degrees": 0.4}
 
 
@@ -128,17 +127,6 @@ def same_commitments(text_pdf: Path, scan: Path, settings, work: Path) -> tuple[
     return same, len(expected), differences
 
 
-def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return f"{cpu}, {cores} cores available, Python {platform.python_version()}"
 
 
 def tesseract_version() -> str:
@@ -146,17 +134,6 @@ def tesseract_version() -> str:
     return str(pytesseract.get_tesseract_version()).split()[0]
 
 
-def write_results(section: str) -> None:
-    """Replace the OCR section of bench/RESULTS.md (other sections stay as they are)."""
-    block = f"{START}\n{section}\n{END}"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    temporary = RESULTS.with_name(f".{RESULTS.name}.tmp")
-    temporary.write_text(text, encoding="utf-8")
-    temporary.replace(RESULTS)
 
 
 def main() -> int:
@@ -237,7 +214,7 @@ def main() -> int:
     print()
     print(section)
     if args.write:
-        write_results(section)
+        write_section("ocr", section)
         print(f"\nWritten to {RESULTS}")
     return 0
 

@@ -24,8 +24,6 @@ from __future__ import annotations
 import argparse
 import gc
 import json
-import os
-import platform
 import resource
 import statistics
 import subprocess
@@ -45,11 +43,10 @@ from pipeline.export import commitment_row  # noqa: E402
 from pipeline.ingest import read_document  # noqa: E402
 from pipeline.nlp import build_and_save, load_pipeline  # noqa: E402
 from pipeline.run import extract_document  # noqa: E402
+from common import RESULTS, machine, write_section  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
 WORK = ROOT / "bench" / "work"
-RESULTS = ROOT / "bench" / "RESULTS.md"
-START, END = "<!-- pdf:start -->", "<!-- pdf:end -->"
 PAGES = (208, 200, 30)
 ENGINES = ("pdfplumber", "auto", "pdfium")
 SEED_REPEATS = 10  # the seed renders to 24 A5 pages; ten times over is enough for 208
@@ -184,16 +181,6 @@ def memory_mb(field: str) -> float:
 
 # --- report -------------------------------------------------------------------------
 
-def machine() -> str:
-    model = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, pypdfium2 {pdfium.PYPDFIUM_INFO}"
 
 
 def report(timing: dict, memory: dict[tuple[int, str], dict]) -> str:
@@ -244,15 +231,6 @@ def report(timing: dict, memory: dict[tuple[int, str], dict]) -> str:
     return "\n".join(lines)
 
 
-def write_results(section: str) -> None:
-    """Replace the PDF section of bench/RESULTS.md (other sections stay as they are)."""
-    block = f"{START}\n{section}\n{END}"
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n"
-    if START in text and END in text:
-        text = text[:text.index(START)] + block + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -276,7 +254,7 @@ def main() -> None:
     print(json.dumps({key: timing[key] for key in ("ms_per_page", "ratio", "cpu_ms_per_page", "cpu_ratio")},
                      indent=1), file=sys.stderr)
     if args.write:
-        write_results(section)
+        write_section("pdf", section)
         print(f"\nWritten to {RESULTS}")
 
 
