@@ -25,7 +25,7 @@ samples: setup
 	$(PY) scripts/make_samples.py
 
 run: setup
-	$(VENV)/bin/agreements extract $(wildcard inputs/*.txt inputs/*.pdf inputs/*.docx) --out outputs/extract
+	$(VENV)/bin/agreements batch inputs/ --out outputs/
 
 test: setup system-packages
 	$(PY) -m pytest

@@ -142,3 +142,44 @@ def build_model(path: Path) -> None:
     from pipeline.nlp import build_and_save
     click.echo(f"Built {build_and_save(path)}")
 
+
+@main.command()
+@click.argument("inputs", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out_dir", required=True, type=_PATH,
+              help="Folder for the tables, agreements.sqlite, monitor.xlsx, datapackage.json, "
+                   "index.html, diffs/ and the cache (.cache/).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Documents read in parallel [default: the number of cores].")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="CSV with columns file,series,year overriding a file's series and year "
+                   "[default: INPUTS/manifest.csv when present].")
+@with_reading_options
+def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | None,
+          model: Path | None, pdf_engine: str, ocr: str) -> None:
+    """Extract every PDF, DOCX and text agreement under INPUTS (recursively), compare
+    consecutive years of each series, and publish one dataset in --out.
+
+    Documents are grouped into series (municipality and corporations) and ordered by the
+    year they state. A rerun reuses the results of unchanged files. A bad file becomes a row
+    of errors.csv; the rest is still written, and the exit status is 1.
+    """
+    import logging
+
+    from pipeline.batch import run_batch
+
+    # Plain log lines when stderr is not a terminal (a tqdm bar otherwise).
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    try:
+        result = run_batch(inputs, out_dir, _settings(model, pdf_engine, ocr), workers=workers, manifest=manifest)
+    except AgreementError as error:
+        _fail(error)
+        sys.exit(2)
+    for failure in result.failures:
+        click.echo(f"Error: {failure.path}: {failure.reason}", err=True)
+    series = len({m.series for m in result.members})
+    errors = len(result.failures)
+    click.echo(f"{len(result.members)} documents in {series} series ({result.read} files read, "
+               f"{result.cached} from cache), {len(result.pairs)} comparisons, "
+               f"{errors} error{'' if errors == 1 else 's'}")
+    click.echo(f"Written to {out_dir} (open {out_dir / 'index.html'})")
+    sys.exit(1 if result.failures else 0)

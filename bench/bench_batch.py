@@ -1,0 +1,236 @@
+"""Batch speed: documents per minute with 1 and 2 workers, and a rerun with nothing changed.
+
+    .venv/bin/python bench/bench_batch.py                 # 100 documents, 3 runs each, two corpora
+    .venv/bin/python bench/bench_batch.py --documents 30 --repeats 1 --mix pdf
+
+Each corpus is rendered from the seed once, in a temporary folder: 20 municipalities x 5 years
+(each year the agreement of the year before with years shifted, a quantity changed, an item
+dropped and one added). Corpus "pdf" is mostly PDF, as published agreements are; "mixed" has
+more DOCX and text, which read faster, so the fixed costs weigh more.
+
+Every timed run is `agreements batch` in a fresh process (as a user runs it: imports, worker
+start-up, extraction, diffs, every output) into a fresh output folder; runs with 1 and 2
+workers alternate. The rerun repeats the last command on its finished folder. Medians of
+`--repeats` runs; the ratios come from the medians of this one invocation. The machine's own
+parallel capacity (two busy processes vs one) is measured before and after, because other
+work on a shared machine lowers what 2 workers can gain.
+
+Goals: 2 workers >= 1.8x the documents per minute of 1 worker; a rerun under 5% of the first
+run's time. Results go into bench/RESULTS.md (section "Batch").
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+MUNICIPALITIES = [
+    "Aa en Hunze", "Assen", "Borger-Odoorn", "Coevorden", "De Wolden", "Emmen", "Hoogeveen", "Meppel",
+    "Midden-Drenthe", "Noordenveld", "Tynaarlo", "Westerveld", "Ooststellingwerf", "Opsterland",
+    "Weststellingwerf", "Steenwijkerland", "Hardenberg", "Ommen", "Staphorst", "Westerwolde",
+    "Veendam", "Pekela", "Oldambt", "Stadskanaal", "Midden-Groningen",
+]
+YEARS_PER_SERIES = 5
+# The format of document i is MIX[i % 5]. Published agreements are mostly PDF ("pdf"); "mixed"
+# has more of the cheap formats, so fixed costs (worker start-up, diffs, publishing) weigh more.
+FORMAT_MIXES = {
+    "pdf": ("pdf", "docx", "pdf", "text", "pdf"),
+    "mixed": ("pdf", "docx", "text", "docx", "text"),
+}
+
+
+def build_corpus(folder: Path, documents: int, mix: str = "pdf") -> dict[str, int]:
+    """Render `documents` agreements into `folder`; returns the count per format."""
+    from tests.render.docx import render_docx
+    from tests.render.pdf import render_pdf
+    from tests.render.source import SEED, parse
+    from tests.test_batch import next_year, renamed
+
+    seed = SEED.read_text(encoding="utf-8")
+    years = [seed]
+    for _ in range(YEARS_PER_SERIES - 1):
+        years.append(next_year(years[-1]))
+    formats = {"pdf": 0, "docx": 0, "text": 0}
+    for index in range(documents):
+        municipality = MUNICIPALITIES[index // YEARS_PER_SERIES % len(MUNICIPALITIES)]
+        year = index % YEARS_PER_SERIES
+        text = renamed(years[year], municipality) if municipality != "Aa en Hunze" else years[year]
+        stem = folder / municipality.lower().replace(" ", "-") / f"agreement-{2021 + year}-{index}"
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        kind = FORMAT_MIXES[mix][index % 5]
+        if kind == "pdf":
+            render_pdf(parse(text), stem.with_suffix(".pdf"), header=f"Prestatieafspraken {municipality}")
+        elif kind == "docx":
+            render_docx(parse(text), stem.with_suffix(".docx"))
+        else:
+            stem.with_suffix(".txt").write_text(text, encoding="utf-8")
+        formats[kind] += 1
+    return formats
+
+
+def timed(call) -> tuple[float, object]:
+    started = time.perf_counter()
+    result = call()
+    return time.perf_counter() - started, result
+
+
+def cpu_seconds() -> float:
+    """User + system time of this process and of its finished children (the worker processes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _burn(loops: int) -> float:
+    started = time.perf_counter()
+    total = 0
+    for i in range(loops):
+        total += i * i
+    return time.perf_counter() - started
+
+
+def parallel_capacity(loops: int = 10_000_000) -> float:
+    """How much faster two CPU-bound processes finish two loads than one process finishes
+    them in turn (2.0 on two idle cores; less when other work shares the machine)."""
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    with ProcessPoolExecutor(2, mp_context=get_context("spawn")) as pool:
+        list(pool.map(_burn, [1000, 1000]))  # both processes started and warm
+        alone = pool.submit(_burn, loops).result() + pool.submit(_burn, loops).result()
+        started = time.perf_counter()
+        list(pool.map(_burn, [loops, loops]))
+        return alone / (time.perf_counter() - started)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{cpu}, {cores} cores available, {platform.system()} {platform.release()}, Python {platform.python_version()}"
+
+
+_STAGES = re.compile(r"in [0-9.]+ s \((?P<stages>[^)]*)\)")
+_COUNTS = re.compile(r"\((?P<read>\d+) files read, (?P<cached>\d+) from cache\)")
+
+
+def run_cli(inputs: Path, out: Path, model: Path, workers: int) -> dict:
+    """`agreements batch` in a fresh process, as a user runs it: wall and CPU time (the worker
+    processes included), seconds per stage from its log line, files read and cached."""
+    command = [sys.executable, "-m", "pipeline", "batch", str(inputs), "--out", str(out),
+               "--workers", str(workers), "--model", str(model)]
+    before = cpu_seconds()
+    seconds, done = timed(lambda: subprocess.run(command, capture_output=True, text=True, cwd=ROOT))
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    counts = _COUNTS.search(done.stdout)
+    stages = _STAGES.search(done.stderr)
+    run = {"wall": seconds, "cpu": cpu_seconds() - before,
+           "read": int(counts["read"]), "cached": int(counts["cached"])}
+    for part in (stages["stages"].split(", ") if stages else []):
+        name, value, _ = part.split(" ")
+        run[name] = float(value)
+    return run
+
+
+def bench_corpus(inputs: Path, out_root: Path, model: Path, documents: int, repeats: int,
+                 workers: list[int]) -> dict:
+    """Median wall time, stage times and CPU time per worker count, and of the reruns."""
+    runs: dict[int, list[dict]] = {w: [] for w in workers}
+    for repeat in range(repeats):
+        for count in workers:  # interleaved, so drift in the machine hits every count alike
+            run = run_cli(inputs, out_root / f"out-{count}-{repeat}", model, count)
+            assert (run["read"], run["cached"]) == (documents, 0), run
+            runs[count].append(run)
+            print(f"  run {repeat + 1}, {count} worker(s): {run['wall']:.1f} s wall, {run['cpu']:.1f} s CPU, "
+                  f"extract {run['extract']:.1f} s, diff {run['diff']:.1f} s, publish {run['publish']:.1f} s; "
+                  f"load {os.getloadavg()[0]:.1f}", flush=True)
+    last = out_root / f"out-{max(workers)}-{repeats - 1}"
+    reruns = [run_cli(inputs, last, model, max(workers)) for _ in range(repeats)]
+    assert all((r["read"], r["cached"]) == (0, documents) for r in reruns), reruns
+    keys = ("wall", "cpu", "extract", "diff", "publish")
+    medians = {w: {key: statistics.median(run[key] for run in runs[w]) for key in keys} for w in workers}
+    pairs = len(list((last / "diffs").glob("*/*/report.html")))
+    return {"medians": medians, "rerun": statistics.median(r["wall"] for r in reruns), "pairs": pairs}
+
+
+def report(mix: str, formats: dict[str, int], documents: int, measured: dict, workers: list[int]) -> None:
+    medians, base, top = measured["medians"], min(workers), max(workers)
+    print()
+    print(f"Corpus `{mix}`: {documents} documents ({formats['pdf']} PDF, {formats['docx']} DOCX, "
+          f"{formats['text']} text) in {documents // YEARS_PER_SERIES} series, {measured['pairs']} comparisons.")
+    print()
+    print("| run | wall | documents per minute | extract | diff | publish | CPU, all processes |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for w in workers:
+        m = medians[w]
+        print(f"| {w} worker{'s' if w > 1 else ''} | {m['wall']:.1f} s | {documents / m['wall'] * 60:.0f} | "
+              f"{m['extract']:.1f} s | {m['diff']:.1f} s | {m['publish']:.1f} s | {m['cpu']:.1f} s |")
+    print(f"| rerun, nothing changed | {measured['rerun']:.2f} s | | | | | |")
+    print()
+    print(f"- whole batch, {top} vs {base} worker: **{medians[base]['wall'] / medians[top]['wall']:.2f}x** "
+          "documents per minute (goal >= 1.8x)")
+    print(f"- extraction stage alone (worker start-up included): "
+          f"**{medians[base]['extract'] / medians[top]['extract']:.2f}x**")
+    print(f"- rerun / first run ({top} workers): **{measured['rerun'] / medians[top]['wall'] * 100:.1f}%** "
+          "(goal < 5%)")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--mix", nargs="+", choices=sorted(FORMAT_MIXES), default=["pdf", "mixed"])
+    args = parser.parse_args()
+
+    from pipeline.nlp import build_and_save
+
+    load_before, capacity_before = os.getloadavg(), parallel_capacity()
+    work = Path(tempfile.mkdtemp(prefix="bench-batch-"))
+    results = []
+    try:
+        model = build_and_save(work / "model")
+        for mix in args.mix:
+            inputs = work / mix / "inputs"
+            seconds, formats = timed(lambda: build_corpus(inputs, args.documents, mix))
+            print(f"corpus {mix}: {formats} rendered in {seconds:.0f} s", flush=True)
+            measured = bench_corpus(inputs, work / mix, model, args.documents, args.repeats, args.workers)
+            results.append((mix, formats, measured))
+        print()
+        print(f"### Batch ({datetime.date.today().isoformat()})")
+        print()
+        print(f"Machine: {machine()}. Load average (1 min) {load_before[0]:.1f} before, "
+              f"{os.getloadavg()[0]:.1f} after; two CPU-bound processes ran {capacity_before:.2f}x "
+              f"before and {parallel_capacity():.2f}x after as fast as one (2.00 on two idle cores).")
+        print(f"`python bench/bench_batch.py`: medians of {args.repeats} runs, each `agreements batch` in a "
+              "fresh process (start-up, discovery, extraction, diffs, every output) into a fresh folder; "
+              "the reruns repeat the last run's command on its finished folder.")
+        for mix, formats, measured in results:
+            report(mix, formats, args.documents, measured, args.workers)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,901 @@
+"""A corpus of agreements in one run: discover, extract in parallel, group into series, diff
+consecutive years, publish one dataset.
+
+    inputs/ ──discover──> Source (path, id, sha256)
+            ──extract_all──> Extraction per Source (a process pool; the cache skips known files)
+            ──place_in_series──> Member (series key, year, position), warnings
+            ──diff_series──> Pair per consecutive two of a series (pipeline.diff)
+            ──pipeline.publish──> tables, agreements.sqlite, monitor.xlsx, datapackage.json, index.html
+
+`run_batch` lists these stages in order. A bad file becomes a `Failure` (a row of errors.csv)
+and the rest goes on.
+
+The cache (`OUT/.cache/`) holds one pickle per document and per compared pair, named by the
+files' content hashes and a hash of the settings and of the pipeline's source code, so a rerun
+only reads what changed: renaming or moving a file reuses its entry, editing it or the code
+does not. It also keeps the last run's result: when nothing it was made from changed and its
+outputs are all there, a rerun returns it without writing anything. Pickles are trusted local
+data: do not copy a cache from someone you do not trust; delete `.cache/` to start afresh.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import functools
+import hashlib
+import importlib
+import logging
+import os
+import pickle
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+# Only light modules at the top: a rerun with nothing to do must not wait for spaCy, pandas
+# or scipy to import. The stages import them when they have work.
+from pipeline.errors import AgreementError, ModelNotBuiltError
+from pipeline.ingest import SUFFIX_FORMATS, SUPPORTED, document_id
+from pipeline.settings import Settings
+from pipeline.types import CORPORATIE, GEMEENTE, Extraction, Issue
+
+log = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+CACHE_DIR = ".cache"
+DIFFS_DIR = "diffs"
+REPORT_NAME = "report.html"  # what pipeline.diff.write_diff writes beside the matches
+MANIFEST_NAME = "manifest.csv"  # picked up from the inputs folder when --manifest is not given
+MANIFEST_COLUMNS = ("file", "series", "year")
+RUN_RECORD = "run"  # .cache/run-<run key>-<settings hash>.pickle: the last run's result
+CACHE_KEY_SUFFIXES = {".py", ".jsonl", ".csv", ".json"}  # code, patterns, package data
+# Modules that only write outputs: editing them must not throw the cached extractions away.
+NOT_IN_CACHE_KEY = {"publish.py", "cli.py", "__main__.py"}
+# Failures that may go away without the file or the code changing: never cached.
+TRANSIENT_ERRORS = {"BrokenProcessPool", "ModelNotBuiltError", "MissingDependencyError", "MemoryError",
+                    "OSError", "PermissionError", "TimeoutError"}
+
+# Where a member's series and year came from (documents.series_from / year_from).
+FROM_MANIFEST = "manifest"
+FROM_PARTIES = "parties"
+FROM_TITLE = "title"
+FROM_DOCUMENT = "document"
+FROM_FILE_NAME = "file-name"
+FROM_NOWHERE = "none"
+
+_YEAR_IN_NAME = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+_MUNICIPALITY_IN_NAME = re.compile(r".*\bgemeente\s+(.+)$", re.IGNORECASE)
+_MUNICIPALITY_IN_TITLE = re.compile(
+    r"^prestatieafspraken\s+(?:(?:de\s+)?gemeente\s+)?([^\W\d][^\d]*?)(?:\s+\d{4}.*)?$", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input file found under the inputs folder."""
+
+    path: Path
+    relative: str  # path under the inputs folder, with "/": "drenthe/aa-en-hunze-2021.pdf"
+    document: str  # the id every table uses
+    sha256: str  # of the file's bytes; "" when it could not be read
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A file (or a pair of files) that could not be processed: one row of errors.csv."""
+
+    path: str
+    document: str
+    stage: str  # extract | diff
+    error: str  # exception class: UnsupportedFormatError, ...
+    reason: str
+
+
+@dataclass(frozen=True)
+class ManifestEntry:
+    """One row of the manifest: empty cells leave the document's own value alone."""
+
+    file: str
+    series: str | None = None
+    year: int | None = None
+
+
+@dataclass(frozen=True)
+class Member:
+    """An extracted document placed in its series."""
+
+    source: Source
+    extraction: Extraction
+    series: str
+    year: int | None
+    position: int  # 1-based order in the series
+    series_from: str  # manifest | parties | title | file-name
+    year_from: str  # manifest | document | file-name | none
+
+    @property
+    def document(self) -> str:
+        return self.source.document
+
+
+@dataclass(frozen=True)
+class Pair:
+    """Two consecutive members of a series and what became of each commitment."""
+
+    series: str
+    old: Member
+    new: Member
+    match_rows: tuple[Mapping[str, Any], ...]  # pipeline.matching.match_rows of the diff
+    report: str  # report.html relative to the output folder
+
+    @property
+    def pair_id(self) -> str:
+        return f"{self.old.document}__{self.new.document}"
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """Everything a batch produced; `publish` turns it into files."""
+
+    members: tuple[Member, ...]
+    pairs: tuple[Pair, ...]
+    failures: tuple[Failure, ...]
+    warnings: tuple[Issue, ...]
+    read: int  # files read this run
+    cached: int  # files answered from the cache
+    written: tuple[Path, ...] = ()  # relative to the output folder
+    seconds: Mapping[str, float] = field(default_factory=dict)  # wall time per stage: extract, diff, publish
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures
+
+
+# --------------------------------------------------------------------------- the stages in order
+
+
+def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | None = None,
+              manifest: Path | None = None, progress: bool | None = None) -> BatchResult:
+    """Extract every agreement under `inputs`, diff consecutive years, publish into `out_dir`.
+
+    `workers` defaults to the number of cores; `manifest` to `inputs/manifest.csv` if there is
+    one; `progress` (a tqdm bar) to whether stderr is a terminal, else log lines.
+    Raises AgreementError only for a bad manifest, an inputs folder without documents or an
+    unbuilt spaCy pipeline; bad documents become `failures`.
+
+        result = run_batch(Path("inputs"), Path("outputs"), Settings())
+        result.read, result.cached, [f.reason for f in result.failures]
+    """
+    started = time.perf_counter()
+    inputs, out_dir = Path(inputs), Path(out_dir)
+    entries = read_manifest(manifest) if manifest else find_manifest(inputs)
+    sources = discover(inputs, exclude=out_dir)
+    if not sources:
+        raise AgreementError(inputs, f"no agreements found in this folder or below it (expected {SUPPORTED} files)")
+    cache = Cache(out_dir / CACHE_DIR, settings_hash(settings))
+    key = run_key(inputs, sources, entries, cache)
+    previous = previous_run(cache, key, out_dir)
+    if previous is not None:
+        log.info("batch: nothing changed since the last run; %s is up to date", out_dir)
+        return replace(previous, read=0, cached=len(sources), seconds={})
+    bar = _want_progress(progress)
+    clock = Stopwatch()
+    with Workers(settings, workers or default_workers()) as pool:
+        with clock("extract"):
+            extracted = extract_all(sources, cache, pool, bar)
+            members, warnings = place_in_series(sources, extracted.extractions, entries)
+        with clock("diff"):
+            pairs, diff_failures, diff_warnings = diff_series(members, cache, out_dir, pool, bar)
+        result = BatchResult(members=members, pairs=pairs, failures=extracted.failures + diff_failures,
+                             warnings=warnings + diff_warnings, read=extracted.read, cached=extracted.cached)
+        with clock("publish"):
+            from pipeline.publish import publish  # pandas: imported only when there is something to publish
+
+            written = publish(result, out_dir, pool.executor)
+    result = replace(result, written=tuple(p.relative_to(out_dir) for p in written), seconds=clock.seconds)
+    remember_run(cache, key, result)
+    log.info("batch: %d documents (%d files read, %d from cache), %d pairs, %d errors in %.1f s (%s)",
+             len(members), result.read, result.cached, len(pairs), len(result.failures),
+             time.perf_counter() - started, ", ".join(f"{k} {v:.1f} s" for k, v in clock.seconds.items()))
+    return result
+
+
+class Stopwatch:
+    """Seconds per stage, for the log and the benchmark.
+
+        clock = Stopwatch()
+        with clock("extract"): ...
+        clock.seconds  ->  {"extract": 12.5}
+    """
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    @contextlib.contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
+
+
+# --------------------------------------------------------------------------- discover
+
+
+def discover(inputs: Path, exclude: Path | None = None) -> list[Source]:
+    """Every PDF, DOCX and text file under `inputs`, recursively, in path order.
+
+    Hidden files and folders (".cache"), Word's lock files ("~$x.docx") and the folder
+    `exclude` (the output folder, when it lies inside the inputs) are skipped.
+
+        inputs/a/x-2021.pdf, inputs/b/x-2021.pdf, inputs/y.txt
+        -> ids x-2021-pdf, x-2021-pdf-2, y
+    """
+    if not inputs.is_dir():
+        raise AgreementError(inputs, "is not a folder of agreements")
+    skip = exclude.resolve() if exclude else None
+    paths = sorted((p for p in inputs.rglob("*") if _is_document(p, inputs, skip)),
+                   key=lambda p: p.relative_to(inputs).as_posix())
+    ids = document_ids(paths)
+    return [Source(path=p, relative=p.relative_to(inputs).as_posix(), document=i, sha256=file_sha256(p))
+            for p, i in zip(paths, ids)]
+
+
+def _is_document(path: Path, inputs: Path, skip: Path | None) -> bool:
+    parts = path.relative_to(inputs).parts
+    if any(part.startswith((".", "~$")) for part in parts):
+        return False
+    if skip is not None and (path.resolve() == skip or skip in path.resolve().parents):
+        return False
+    return path.is_file() and path.suffix.lower() in SUFFIX_FORMATS
+
+
+def document_ids(paths: list[Path]) -> list[str]:
+    """Unique ids for the files of a corpus: the same name in two formats gets its format,
+    as with `agreements extract` (run.unique_ids); the same name in two folders a number.
+
+    >>> document_ids([Path("a/x-2021.pdf"), Path("b/x-2021.pdf"), Path("x-2021.docx"), Path("y.txt")])
+    ['x-2021-pdf', 'x-2021-pdf-2', 'x-2021-docx', 'y']
+    """
+    ids = [document_id(p) for p in paths]
+    counts = Counter(ids)
+    return _distinct([f"{i}-{p.suffix.lstrip('.').lower()}" if counts[i] > 1 else i for i, p in zip(ids, paths)])
+
+
+def _distinct(ids: list[str]) -> list[str]:
+    """unique_ids keeps "x-2021-pdf" twice for the same name in two folders; number the rest.
+
+    >>> _distinct(["a", "b", "a", "a"])
+    ['a', 'b', 'a-2', 'a-3']
+    """
+    seen: dict[str, int] = {}
+    out = []
+    for id_ in ids:
+        seen[id_] = seen.get(id_, 0) + 1
+        out.append(id_ if seen[id_] == 1 else f"{id_}-{seen[id_]}")
+    return out
+
+
+def file_sha256(path: Path) -> str:
+    """The hex SHA-256 of a file's bytes; "" when it cannot be read (extraction reports why)."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+    except OSError:
+        return ""
+    return digest.hexdigest()
+
+
+# --------------------------------------------------------------------------- manifest
+
+
+def read_manifest(path: Path) -> dict[str, ManifestEntry]:
+    """The manifest CSV (columns file, series, year) by file, as written in it.
+
+    `file` is the path under the inputs folder, or just the file name when that is unique;
+    `series` is lower-cased and hyphenated like the series the documents give ("Tynaarlo
+    herzien" -> "tynaarlo-herzien").
+
+        file,series,year
+        drenthe/aa-en-hunze-2021.pdf,aa-en-hunze,2021
+        scan-003.pdf,tynaarlo,
+        -> {"drenthe/aa-en-hunze-2021.pdf": ManifestEntry(..., "aa-en-hunze", 2021),
+            "scan-003.pdf": ManifestEntry("scan-003.pdf", "tynaarlo", None)}
+    """
+    try:
+        with Path(path).open(newline="", encoding="utf-8-sig") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in MANIFEST_COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise AgreementError(path, f"manifest lacks the column(s) {', '.join(missing)}; "
+                                           f"expected a CSV header {','.join(MANIFEST_COLUMNS)}")
+            rows = list(reader)
+    except OSError as error:
+        raise AgreementError(path, f"manifest cannot be read ({error.strerror})") from error
+    entries = {}
+    for line, row in enumerate(rows, start=2):
+        file = (row["file"] or "").strip().replace("\\", "/")
+        if not file:
+            continue
+        entries[file] = ManifestEntry(file, series_slug(row["series"] or "") or None,
+                                      _manifest_year(row["year"], path, line))
+    return entries
+
+
+def _manifest_year(cell: str | None, path: Path, line: int) -> int | None:
+    cell = (cell or "").strip()
+    if not cell:
+        return None
+    if not re.fullmatch(r"\d{4}", cell):
+        raise AgreementError(path, f"line {line}: year must be four digits, not {cell!r}")
+    return int(cell)
+
+
+def find_manifest(inputs: Path) -> dict[str, ManifestEntry]:
+    """inputs/manifest.csv if there is one; no manifest is no override."""
+    path = inputs / MANIFEST_NAME
+    return read_manifest(path) if path.is_file() else {}
+
+
+def manifest_entry(source: Source, entries: Mapping[str, ManifestEntry]) -> ManifestEntry | None:
+    """The manifest row for a file: by its path under the inputs folder, else by its name."""
+    if source.relative in entries:
+        return entries[source.relative]
+    return entries.get(source.path.name)
+
+
+# --------------------------------------------------------------------------- cache
+
+
+def settings_hash(settings: Settings) -> str:
+    """A short hash of the settings and of the pipeline's source and pattern files.
+
+    Any change that could change an extraction or a diff gives new cache names, so stale
+    entries are never read.
+    """
+    return hashlib.sha256(f"{settings.fingerprint}|{code_fingerprint()}".encode()).hexdigest()[:16]
+
+
+@functools.lru_cache(maxsize=1)
+def code_fingerprint() -> str:
+    """A hash of the pipeline's code, patterns and package data, taken once per process: the
+    code a process runs is the code it imported, whatever changes on disk later."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE_DIR.rglob("*")):
+        if path.suffix in CACHE_KEY_SUFFIXES and path.name not in NOT_IN_CACHE_KEY:
+            digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def publish_fingerprint() -> str:
+    """A hash of the code that writes the outputs (publish.py and its templates), once per process."""
+    digest = hashlib.sha256()
+    for path in [PACKAGE_DIR / "publish.py", *sorted((PACKAGE_DIR / "templates").glob("*.html"))]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Cache:
+    """Pickles in `folder`, named "<content sha256>-<settings hash>.pickle".
+
+    A missing or unreadable entry is a miss, never an error: the work is simply redone.
+    """
+
+    folder: Path
+    settings: str
+
+    def path(self, *hashes: str) -> Path:
+        return self.folder / f"{'-'.join(hashes)}-{self.settings}.pickle"
+
+    def get(self, *hashes: str) -> Any | None:
+        if not all(hashes):
+            return None
+        try:
+            with self.path(*hashes).open("rb") as handle:
+                return pickle.load(handle)
+        except FileNotFoundError:
+            return None
+        except Exception as error:  # a truncated or foreign pickle: redo the work
+            log.warning("cache: ignoring %s (%s)", self.path(*hashes).name, error)
+            return None
+
+    def put(self, value: Any, *hashes: str) -> None:
+        from pipeline.export import atomic_path
+
+        if not all(hashes):
+            return
+        with atomic_path(self.path(*hashes)) as tmp:
+            with tmp.open("wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def run_key(inputs: Path, sources: Iterable[Source], entries: Mapping[str, ManifestEntry], cache: Cache) -> str:
+    """A hash of everything the outputs are made from: the inputs folder, each file's path, id
+    and content, the manifest, the settings and the pipeline's code, the publishing code too."""
+    digest = hashlib.sha256(f"{inputs.resolve()}|{cache.settings}|{publish_fingerprint()}".encode())
+    for source in sources:
+        digest.update(f"|{source.relative}|{source.document}|{source.sha256}".encode())
+    digest.update(repr(sorted(entries.items())).encode())
+    return digest.hexdigest()[:16]
+
+
+def previous_run(cache: Cache, key: str, out_dir: Path) -> BatchResult | None:
+    """The result of the last run when nothing it was made from has changed and every file it
+    wrote is still there; a rerun of an unchanged corpus then reads, diffs and writes nothing."""
+    result = cache.get(RUN_RECORD, key)
+    if result is None:
+        return None
+    outputs = [*result.written, *(pair.report for pair in result.pairs)]
+    return result if all((out_dir / path).is_file() for path in outputs) else None
+
+
+def remember_run(cache: Cache, key: str, result: BatchResult) -> None:
+    """Keep this run's result for the next one (only the latest run is kept), unless a
+    failure may go away by itself."""
+    for old in cache.folder.glob(f"{RUN_RECORD}-*.pickle"):
+        old.unlink(missing_ok=True)
+    if not any(f.error in TRANSIENT_ERRORS for f in result.failures):
+        cache.put(result, RUN_RECORD, key)
+
+
+def relabel(extraction: Extraction, document: str, path: Path) -> Extraction:
+    """A cached extraction under the id and path of the file it now stands for (renamed,
+    moved, or a copy of another file).
+
+        relabel(<Extraction of 'old-name'>, "new-name", Path("inputs/new-name.txt"))
+        -> every record's `document` is "new-name"
+    """
+    if extraction.document.id == document and extraction.document.path == path:
+        return extraction
+    retag = lambda records: tuple(replace(r, document=document) for r in records)  # noqa: E731
+    return replace(
+        extraction,
+        document=replace(extraction.document, id=document, path=path, issues=retag(extraction.document.issues)),
+        parties=retag(extraction.parties), commitments=retag(extraction.commitments),
+        issues=retag(extraction.issues))
+
+
+# --------------------------------------------------------------------------- extract
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """What extract_all found: extractions by document id, failures, and how they were got."""
+
+    extractions: Mapping[str, Extraction]
+    failures: tuple[Failure, ...]
+    read: int  # files read this run
+    cached: int  # files answered from the cache (a known bad file too)
+
+
+def extract_all(sources: list[Source], cache: Cache, pool: Workers, progress: bool) -> Extracted:
+    """Extract every source: from the cache when its content was seen before with these
+    settings, else in the worker processes.
+
+    Each result, a failure too, is cached as soon as it arrives, so an interrupted run keeps
+    what it finished and a rerun does not read a known bad file again.
+    """
+    extractions: dict[str, Extraction] = {}
+    failures: list[Failure] = []
+    todo = []
+    for source in sources:
+        cached = cache.get(source.sha256)
+        if isinstance(cached, Failure):
+            failures.append(replace(cached, path=str(source.path), document=source.document))
+        elif cached is not None:
+            extractions[source.document] = relabel(cached, source.document, source.path)
+        else:
+            todo.append(source)
+    if todo:
+        log.info("batch: %d documents to read, %d from cache, %d worker(s)",
+                 len(todo), len(sources) - len(todo), min(pool.count, len(todo)))
+    with Progress(len(todo), progress, "extract") as bar:
+        for source, outcome in pool.extract(todo):
+            if isinstance(outcome, Failure):
+                if outcome.error == ModelNotBuiltError.__name__:
+                    raise ModelNotBuiltError(pool.settings.model_path, outcome.reason)
+                failures.append(outcome)
+                if outcome.error not in TRANSIENT_ERRORS:
+                    cache.put(outcome, source.sha256)
+                bar.done(source.document, f"error: {outcome.reason}")
+            else:
+                extractions[source.document] = outcome
+                cache.put(outcome, source.sha256)
+                bar.done(source.document, f"{len(outcome.commitments)} commitments")
+    return Extracted(extractions, tuple(sorted(failures, key=lambda f: f.path)),
+                     read=len(todo), cached=len(sources) - len(todo))
+
+
+def extract_source(source: Source, settings: Settings, nlp) -> Extraction | Failure:
+    """Extract one file; every error, expected or not, becomes a Failure so the batch goes on.
+
+    Failures are returned, not raised, because AgreementError does not survive pickling
+    between processes.
+    """
+    from pipeline.run import extract_document
+    try:
+        return extract_document(source.path, settings, nlp, source.document)
+    except Exception as error:  # one odd file must not stop a corpus of hundreds
+        return _failure(source, error)
+
+
+def _failure(source: Source, error: Exception) -> Failure:
+    reason = error.problem if isinstance(error, AgreementError) else str(error) or repr(error)
+    return Failure(str(source.path), source.document, "extract", type(error).__name__, reason)
+
+
+# --------------------------------------------------------------------------- worker processes
+
+
+def default_workers() -> int:
+    """The cores this process may use."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
+class Workers:
+    """Extractions and diffs in a pool of worker processes, or in this process for one worker.
+
+    The pool starts for the first documents to read, each worker loading the spaCy pipeline
+    once (`_init_worker`), and is reused for the diffs. With nothing to read no pool is
+    started: the diffs of a rerun are too few to pay for starting processes.
+
+        with Workers(settings, 2) as pool:
+            for source, extraction_or_failure in pool.extract(sources): ...
+            for task, diff_result_or_failure in pool.diff(tasks): ...
+    """
+
+    def __init__(self, settings: Settings, count: int):
+        self.settings, self.count = settings, max(1, count)
+        self.pool: ProcessPoolExecutor | None = None
+        self.broken = False  # a worker died: the pool takes no more tasks
+        self.nlp = None  # for reading in this process
+
+    @property
+    def executor(self) -> ProcessPoolExecutor | None:
+        """The running pool, for other work that should run beside this process (publishing)."""
+        return None if self.broken else self.pool
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+    def extract(self, sources: list[Source]) -> Iterator[tuple[Source, Extraction | Failure]]:
+        if self.count > 1 and len(sources) > 1:
+            if self.pool is None:
+                # spawn, not fork: the parent may hold threads (tqdm, pyarrow) that a fork would
+                # copy mid-lock, and spawn behaves the same on every platform.
+                self.pool = ProcessPoolExecutor(max_workers=min(self.count, len(sources)),
+                                                mp_context=get_context("spawn"),
+                                                initializer=_init_worker, initargs=(self.settings,))
+            # Largest files first: the slow ones (PDFs) start early instead of leaving one
+            # worker busy alone at the end.
+            pending = self._submit(_extract_in_worker, sorted(sources, key=_size, reverse=True))
+            self.warm_up("pipeline.diff")  # queued last: a worker out of documents imports the next stage
+            yield from self._as_completed(pending)
+            return
+        for source in sources:
+            if self.nlp is None:
+                from pipeline.nlp import load_pipeline
+                self.nlp = load_pipeline(self.settings)
+            yield source, extract_source(source, self.settings, self.nlp)
+
+    def diff(self, tasks: list[PairTask]) -> Iterator[tuple[PairTask, Any]]:
+        if self.executor is not None and len(tasks) > 1:
+            yield from self._as_completed(self._submit(diff_task, tasks))
+            return
+        for task in tasks:
+            yield task, diff_task(task, self.settings)
+
+    def warm_up(self, module: str) -> None:
+        """Have each worker import `module` when it has nothing else to do, so the first task
+        of the next stage does not wait for it (pipeline.diff takes ~0.5 s to import)."""
+        if self.executor is not None:
+            for _ in range(self.pool._max_workers):
+                self.pool.submit(importlib.import_module, module)
+
+    def _submit(self, function: Callable, tasks: list) -> dict[Future, Any]:
+        return {self.pool.submit(function, task, self.settings): task for task in tasks}
+
+    def _as_completed(self, pending: dict[Future, Any]) -> Iterator[tuple[Any, Any]]:
+        """(task, outcome) as each finishes; a dead worker process is a Failure of its task."""
+        try:
+            while pending:
+                done, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    task = pending.pop(future)
+                    try:
+                        yield task, future.result()
+                    except BrokenProcessPool:
+                        # Out of memory or a crash in a PDF library: this task or one run
+                        # beside it is the cause; neither can be told apart from here. Such
+                        # failures are not cached, so the next run tries these files again.
+                        self.broken = True
+                        yield task, _broken(task)
+        finally:
+            for future in pending:
+                future.cancel()
+
+
+def _size(source: Source) -> int:
+    try:
+        return source.path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _broken(task: Source | PairTask) -> Failure:
+    reason = "a worker process died while this was being processed"
+    if isinstance(task, Source):
+        return Failure(str(task.path), task.document, "extract", "BrokenProcessPool", reason)
+    return task.failure("BrokenProcessPool", reason)
+
+
+_WORKER_NLP: Any = None  # one spaCy pipeline per worker process, loaded by _init_worker
+
+
+def _init_worker(settings: Settings) -> None:
+    """Load the spaCy pipeline once per worker process; an unbuilt model is kept as the error."""
+    global _WORKER_NLP
+    from pipeline.nlp import load_pipeline
+    try:
+        _WORKER_NLP = load_pipeline(settings)
+    except AgreementError as error:
+        _WORKER_NLP = error
+
+
+def _extract_in_worker(source: Source, settings: Settings) -> Extraction | Failure:
+    if isinstance(_WORKER_NLP, AgreementError):
+        return _failure(source, _WORKER_NLP)
+    return extract_source(source, settings, _WORKER_NLP)
+
+
+def _want_progress(progress: bool | None) -> bool:
+    return sys.stderr.isatty() if progress is None else progress
+
+
+class Progress:
+    """A tqdm bar on a terminal; otherwise one log line per item.
+
+        extract [3/40] aa-en-hunze-2022: 76 commitments
+        extract [4/40] broken: error: not a valid PDF (...)
+    """
+
+    def __init__(self, total: int, bar: bool, stage: str):
+        self.total, self.count, self.stage, self.bar = total, 0, stage, None
+        if bar and total:
+            from tqdm import tqdm
+            self.bar = tqdm(total=total, unit="doc" if stage == "extract" else "pair", desc=stage,
+                            file=sys.stderr)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def done(self, label: str, detail: str) -> None:
+        self.count += 1
+        if self.bar is not None:
+            self.bar.set_postfix_str(label, refresh=False)
+            self.bar.update(1)
+        else:
+            log.info("%s [%d/%d] %s: %s", self.stage, self.count, self.total, label, detail)
+
+
+# --------------------------------------------------------------------------- series
+
+
+def series_slug(text: str) -> str:
+    """A name as a series key or path segment.
+
+    >>> series_slug("Aa en Hunze"), series_slug("De Volmacht")
+    ('aa-en-hunze', 'de-volmacht')
+    """
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def municipality(extraction: Extraction) -> tuple[str | None, str]:
+    """The municipality's name and where it came from: the party list, else the title.
+
+        party "Gemeente Aa en Hunze" (role gemeente)   -> ("Aa en Hunze", "parties")
+        title "Prestatieafspraken Tynaarlo 2022"        -> ("Tynaarlo", "title")
+    """
+    from pipeline.outline import TITLE_BLOCKS
+
+    for party in extraction.parties:
+        if party.role == GEMEENTE:
+            found = _MUNICIPALITY_IN_NAME.match(party.name)
+            return (found.group(1) if found else party.name).strip(), FROM_PARTIES
+    for block in extraction.document.blocks[:TITLE_BLOCKS]:
+        found = _MUNICIPALITY_IN_TITLE.match(block.text.strip())
+        if found:
+            return found.group(1).strip(), FROM_TITLE
+    return None, FROM_NOWHERE
+
+
+def series_key(extraction: Extraction, source: Source) -> tuple[str, str]:
+    """The agreement series a document belongs to, and where that came from.
+
+    The municipality plus the sorted short names of the corporations; without a
+    municipality, the file name without its year.
+
+        Gemeente Aa en Hunze, corporations Woonborg and De Volmacht
+            -> ("aa-en-hunze--de-volmacht--woonborg", "parties")
+        no party list, no title, file "scan-tynaarlo-2022.pdf" -> ("scan-tynaarlo", "file-name")
+    """
+    name, origin = municipality(extraction)
+    if name:
+        corporations = sorted({series_slug(p.short_name) for p in extraction.parties if p.role == CORPORATIE})
+        return "--".join([series_slug(name), *corporations]), origin
+    return file_series(source.path), FROM_FILE_NAME
+
+
+def file_series(path: Path) -> str:
+    """The file name without year digits.
+
+    >>> file_series(Path("Aa en Hunze 2021.pdf")), file_series(Path("2022-tynaarlo.docx"))
+    ('aa-en-hunze', 'tynaarlo')
+    """
+    return series_slug(_YEAR_IN_NAME.sub(" ", document_id(path))) or "document"
+
+
+def file_year(path: Path) -> int | None:
+    """The first 19xx/20xx year in a file name.
+
+    >>> file_year(Path("aa-en-hunze-2021.pdf")), file_year(Path("scan-003.pdf"))
+    (2021, None)
+    """
+    found = _YEAR_IN_NAME.search(path.stem)
+    return int(found.group(0)) if found else None
+
+
+def place(source: Source, extraction: Extraction, entry: ManifestEntry | None) -> Member:
+    """Series and year of one document: the manifest, else the document, else its file name."""
+    series, series_from = series_key(extraction, source)
+    year, year_from = extraction.year, FROM_DOCUMENT
+    if year is None:
+        year = file_year(source.path)
+        year_from = FROM_FILE_NAME if year is not None else FROM_NOWHERE
+    if entry and entry.series:
+        series, series_from = entry.series, FROM_MANIFEST
+    if entry and entry.year is not None:
+        year, year_from = entry.year, FROM_MANIFEST
+    return Member(source, extraction, series, year, 0, series_from, year_from)
+
+
+def place_in_series(sources: list[Source], extractions: Mapping[str, Extraction],
+                    entries: Mapping[str, ManifestEntry] | None = None
+                    ) -> tuple[tuple[Member, ...], tuple[Issue, ...]]:
+    """Members ordered by series, then year (unknown last), then file order; and warnings.
+
+    Two documents of one series and year are both kept, in file order, with a "same-year"
+    warning; a document without a year goes last with a "no-year" warning.
+    """
+    entries = entries or {}
+    members = [place(s, extractions[s.document], manifest_entry(s, entries))
+               for s in sources if s.document in extractions]
+    file_order = {s.document: i for i, s in enumerate(sources)}
+    members.sort(key=lambda m: (m.series, m.year is None, m.year or 0, file_order[m.document]))
+    placed, warnings = [], []
+    for index, member in enumerate(members):
+        before = members[index - 1] if index else None
+        same_series = before is not None and before.series == member.series
+        position = placed[-1].position + 1 if same_series else 1
+        placed.append(replace(member, position=position))
+        if member.year is None:
+            warnings.append(Issue(member.document, "no-year",
+                                  f"no agreement year in the document or its file name; placed last in "
+                                  f"series {member.series} (give it a year in the manifest)"))
+        elif same_series and before.year == member.year:
+            warnings.append(Issue(member.document, "same-year",
+                                  f"{before.document} is also series {member.series}, year {member.year}; "
+                                  f"both kept and diffed in file order"))
+    warnings += [Issue("", "manifest-unmatched", f"manifest row {file!r} matches no input file")
+                 for file in _unmatched(sources, entries)]
+    return tuple(placed), tuple(warnings)
+
+
+def _unmatched(sources: Iterable[Source], entries: Mapping[str, ManifestEntry]) -> list[str]:
+    known = {s.relative for s in sources} | {s.path.name for s in sources}
+    return [file for file in entries if file not in known]
+
+
+def consecutive(members: Iterable[Member]) -> Iterator[tuple[Member, Member]]:
+    """Each member with the next one of its series.
+
+        a-2021, a-2022, a-2023, b-2021 -> (a-2021, a-2022), (a-2022, a-2023)
+    """
+    members = list(members)
+    for old, new in zip(members, members[1:]):
+        if old.series == new.series:
+            yield old, new
+
+
+# --------------------------------------------------------------------------- diff
+
+
+@dataclass(frozen=True, eq=False)  # compared by identity: hashing whole extractions is slow
+class PairTask:
+    """Two consecutive members to compare, and the folder for their matches and report."""
+
+    old: Member
+    new: Member
+    folder: Path
+
+    def failure(self, error: str, reason: str) -> Failure:
+        return Failure(f"{self.old.source.path} -> {self.new.source.path}",
+                       f"{self.old.document}__{self.new.document}", "diff", error, reason)
+
+
+def diff_series(members: tuple[Member, ...], cache: Cache, out_dir: Path, pool: Workers, progress: bool
+                ) -> tuple[tuple[Pair, ...], tuple[Failure, ...], tuple[Issue, ...]]:
+    """Diff each consecutive pair of a series; its matches and report.html go to
+    diffs/<series>/<old>__<new>/.
+
+    A diff found in the cache (same two files, same settings) whose report is still there
+    is neither recomputed nor rewritten.
+    """
+    tasks = [PairTask(old, new, out_dir / DIFFS_DIR / old.series / f"{old.document}__{new.document}")
+             for old, new in consecutive(members)]
+    outcomes: dict[PairTask, Pair | Failure] = {}
+    todo = []
+    for task in tasks:
+        cached = cache.get(task.old.source.sha256, task.new.source.sha256)
+        if cached is not None and (task.folder / REPORT_NAME).is_file():
+            outcomes[task] = pair_of(task, cached, out_dir)
+        else:
+            todo.append(task)
+    with Progress(len(todo), progress, "diff") as bar:
+        # Rows are made as results arrive: this process's work (and its first import of
+        # pipeline.matching) then overlaps the workers' remaining diffs.
+        for task, outcome in pool.diff(todo):
+            if isinstance(outcome, Failure):
+                bar.done(task.folder.name, f"error: {outcome.reason}")
+                outcomes[task] = outcome
+            else:
+                cache.put(outcome, task.old.source.sha256, task.new.source.sha256)
+                bar.done(task.folder.name, f"{len(outcome.matches)} relations")
+                outcomes[task] = pair_of(task, outcome, out_dir)
+    results = [outcomes[task] for task in tasks]
+    return (tuple(r for r in results if isinstance(r, Pair)), tuple(r for r in results if isinstance(r, Failure)),
+            ())
+
+
+def pair_of(task: PairTask, result: Any, out_dir: Path) -> Pair:
+    """A diff result as a Pair: its matches as plain rows (pipeline.matching.match_rows)."""
+    from pipeline.matching import match_rows
+
+    rows = tuple(dict(row) for row in match_rows(result.matches))
+    return Pair(task.old.series, task.old, task.new, rows, (task.folder / REPORT_NAME).relative_to(out_dir).as_posix())
+
+
+def diff_task(task: PairTask, settings: Settings) -> Any:
+    """pipeline.diff's result for one pair, its matches and report written; or a Failure."""
+    try:
+        from pipeline.diff import diff, write_diff
+        result = diff(task.old.extraction, task.new.extraction, settings)
+        write_diff(result, task.folder)
+        return result
+    except Exception as error:  # one odd pair must not stop the corpus
+        return task.failure(type(error).__name__, str(error) or repr(error))

@@ -1,0 +1,607 @@
+"""A batch's records -> one dataset: tables, agreements.sqlite, monitor.xlsx, datapackage.json,
+index.html. With export.py, the only module that uses pandas.
+
+Every table is described once, as a `Table` of typed `Field`s with its keys; the CSV and
+Parquet files, the SQLite tables and the Frictionless schema are all made from that one
+description, so they cannot drift apart. Ids join the tables:
+
+    documents.document          "aa-en-hunze-2022"                       (from the file name)
+    commitments.commitment_id   "aa-en-hunze-2022#12"                    (document#key)
+    quantities.quantity_id      "aa-en-hunze-2022#12/1"                  (+ commitment_id)
+    parties.party_id            "aa-en-hunze-2022#de-volmacht"           (document#short name)
+    pairs.pair_id               "aa-en-hunze-2021__aa-en-hunze-2022"     (old__new)
+    matches.match_id            "aa-en-hunze-2021__aa-en-hunze-2022/12"  (pair/relation; "/12.2" for
+                                the second part of a split), + old_commitment_id, new_commitment_id
+
+Every file is written under a temporary name and renamed into place.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import numbers
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import Executor
+from copy import copy
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline.export import COMMITMENT_COLUMNS, atomic_path, commitment_row, to_plain, write_text_atomic
+
+if TYPE_CHECKING:
+    from pipeline.batch import BatchResult, Member, Pair
+
+TABLE_FORMATS = ("csv", "parquet")
+SQLITE_NAME = "agreements.sqlite"
+XLSX_NAME = "monitor.xlsx"
+DATAPACKAGE_NAME = "datapackage.json"
+INDEX_NAME = "index.html"
+FTS_COLUMNS = ("text", "theme", "section")  # what Datasette's search box searches
+UNCHANGED = "unchanged"  # pipeline.matching.UNCHANGED: the status the changes sheet leaves out
+
+
+# --------------------------------------------------------------------------- table descriptions
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    type: str  # Frictionless type: string | integer | number | boolean
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    field: str
+    table: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    fields: tuple[Field, ...]
+    primary_key: tuple[str, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+
+    @property
+    def columns(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+
+def _fields(*specs: str) -> tuple[Field, ...]:
+    """Fields from "name:type:description" strings; the type defaults to string.
+
+    >>> _fields("year:integer:agreement year", "text")[0]
+    Field(name='year', type='integer', description='agreement year')
+    """
+    out = []
+    for spec in specs:
+        name, _, rest = spec.partition(":")
+        type_, _, description = rest.partition(":")
+        out.append(Field(name, type_ or "string", description))
+    return tuple(out)
+
+
+DOCUMENT_FK = ForeignKey("document", "documents", "document")
+# The commitment columns of `agreements extract` (export.COMMITMENT_COLUMNS), so a column added
+# there appears here too; quantities have a table of their own.
+COMMITMENT_DESCRIPTIONS = {
+    "key": "string:unique within the document", "number": "string:as printed",
+    "horizon": "string:current or outlook", "owners": "string:owning parties by short name, '; '-separated",
+    "text": "string:the commitment without its number", "page": "integer:PDF page",
+    "paragraph": "integer:DOCX body paragraph", "line": "integer:text line"}
+COMMITMENT_FIELDS = tuple(f"{name}:{COMMITMENT_DESCRIPTIONS.get(name, '')}"
+                          for name in COMMITMENT_COLUMNS if name not in ("document", "year", "quantities"))
+
+DOCUMENTS = Table("documents", "One row per input document that was read.", _fields(
+    "document::id from the file name", "series::agreement series (municipality and corporations)",
+    "position:integer:order in its series, 1-based", "year:integer:agreement year",
+    "year_from::manifest, document, file-name or none", "series_from::manifest, parties, title or file-name",
+    "path::path under the inputs folder", "format::pdf, docx or text", "sha256::of the file's bytes",
+    "pages:integer", "commitments:integer", "parties:integer", "issues:integer"),
+    ("document",))
+COMMITMENTS = Table("commitments", "One row per numbered commitment (afspraak). Quantities are in "
+                    "the quantities table.", _fields(
+    "commitment_id::document#key", "document", "series", "year:integer", *COMMITMENT_FIELDS),
+    ("commitment_id",), (DOCUMENT_FK,))
+PARTIES = Table("parties", "One row per party of an agreement.", _fields(
+    "party_id::document#short name", "document", "series", "name", "short_name",
+    "role::gemeente, corporatie or huurdersorganisatie", "signatory", "function", "aliases"),
+    ("party_id",), (DOCUMENT_FK,))
+QUANTITIES = Table("quantities", "One row per quantity found in a commitment (long format).", _fields(
+    "quantity_id::commitment_id/n", "commitment_id", "document",
+    "kind::euro, percent, count, label, index, year or date",
+    "value:number:the number (euro, percent, count, index, year)",
+    "value_text::a label letter or ISO date", "value_max:number:upper end of a range",
+    "unit", "qualifier::minimaal, maximaal, circa, ...", "text::the words it came from"),
+    ("quantity_id",), (ForeignKey("commitment_id", "commitments", "commitment_id"), DOCUMENT_FK))
+PAIRS = Table("pairs", "One row per two consecutive documents of a series that were compared.", _fields(
+    "pair_id::old__new", "series", "old_document", "new_document", "old_year:integer", "new_year:integer",
+    "matches:integer", "summary::match count per status", "report::report.html, relative to this folder"),
+    ("pair_id",), (ForeignKey("old_document", "documents", "document"),
+                   ForeignKey("new_document", "documents", "document")))
+MATCH_BASE = _fields(
+    "match_id::pair_id/n", "pair_id", "series", "old_document", "new_document",
+    "old_commitment_id::empty for an added commitment", "new_commitment_id::empty for a removed commitment",
+    "status::what became of the commitment")
+MATCH_KEYS = (ForeignKey("pair_id", "pairs", "pair_id"),
+              ForeignKey("old_commitment_id", "commitments", "commitment_id"),
+              ForeignKey("new_commitment_id", "commitments", "commitment_id"))
+ISSUES = Table("issues", "Oddities found while reading (numbering gaps, commitments without owner) "
+               "and while grouping (two documents of one series and year, no year).", _fields(
+    "document", "kind", "message", "where", "key", "commitment_id::the commitment concerned, if any"),
+    (), (DOCUMENT_FK, ForeignKey("commitment_id", "commitments", "commitment_id")))
+ERRORS = Table("errors", "One row per file (or pair) that could not be processed.", _fields(
+    "path", "document", "stage::extract or diff", "error::exception class", "reason"))
+
+
+# --------------------------------------------------------------------------- rows
+
+
+def _flat(value: Any) -> Any:
+    """A cell for CSV, Parquet and SQLite: lists of strings joined with "; ", other nesting JSON.
+
+    >>> _flat(["Woonborg", "De Volmacht"]), _flat({"a": 1}), _flat(3)
+    ('Woonborg; De Volmacht', '{"a": 1}', 3)
+    """
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, str) for v in value):
+            return "; ".join(value)
+        return json.dumps(to_plain(value), ensure_ascii=False)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def commitment_id(document: str, key: str) -> str:
+    """The id that joins a commitment across tables.
+
+    >>> commitment_id("aa-en-hunze-2021", "4.1/3")
+    'aa-en-hunze-2021#4.1/3'
+    """
+    return f"{document}#{key}"
+
+
+def document_rows(members: Iterable[Member]) -> Iterator[dict]:
+    for m in members:
+        e = m.extraction
+        yield {"document": m.document, "series": m.series, "position": m.position, "year": m.year,
+               "year_from": m.year_from, "series_from": m.series_from, "path": m.source.relative,
+               "format": e.document.format, "sha256": m.source.sha256, "pages": e.document.page_count,
+               "commitments": len(e.commitments), "parties": len(e.parties), "issues": len(e.issues)}
+
+
+def commitment_rows(members: Iterable[Member]) -> Iterator[dict]:
+    for m in members:
+        for c in m.extraction.commitments:
+            row = commitment_row(replace(c, quantities=()))  # they have a table of their own
+            row.update(commitment_id=commitment_id(m.document, c.key), document=m.document,
+                       series=m.series, year=m.year)
+            yield row
+
+
+def party_rows(members: Iterable[Member]) -> Iterator[dict]:
+    from pipeline.batch import series_slug
+    for m in members:
+        seen: Counter = Counter()
+        for party in m.extraction.parties:
+            slug = series_slug(party.short_name or party.name) or "party"
+            seen[slug] += 1
+            row = to_plain(party)
+            row.update(party_id=f"{m.document}#{slug}" + (f"-{seen[slug]}" if seen[slug] > 1 else ""),
+                       document=m.document, series=m.series)
+            yield row
+
+
+def quantity_rows(members: Iterable[Member]) -> Iterator[dict]:
+    for m in members:
+        for c in m.extraction.commitments:
+            cid = commitment_id(m.document, c.key)
+            for n, q in enumerate(c.quantities, start=1):
+                numeric = isinstance(q.value, (int, float)) and not isinstance(q.value, bool)
+                yield {"quantity_id": f"{cid}/{n}", "commitment_id": cid, "document": m.document,
+                       "kind": q.kind, "value": q.value if numeric else None,
+                       "value_text": None if numeric or q.value is None else str(q.value),
+                       "value_max": q.value_max, "unit": q.unit, "qualifier": q.qualifier, "text": q.text}
+
+
+def issue_rows(members: Iterable[Member], warnings: Iterable) -> Iterator[dict]:
+    keys = {m.document: {c.key for c in m.extraction.commitments} for m in members}
+    for issue in [i for m in members for i in m.extraction.issues] + list(warnings):
+        row = to_plain(issue)
+        known = issue.key is not None and issue.key in keys.get(issue.document, ())
+        row.update(document=issue.document or None,
+                   commitment_id=commitment_id(issue.document, issue.key) if known else None)
+        yield row
+
+
+def _keys(row: Mapping[str, Any], side: str) -> list[str | None]:
+    """The commitment keys on one side of a match row: "old_key" (or "old_keys" for a merge).
+
+    >>> _keys({"old_key": "12"}, "old"), _keys({"new_keys": ["3", "4"]}, "new"), _keys({}, "old")
+    (['12'], ['3', '4'], [None])
+    """
+    value = row.get(f"{side}_key", row.get(f"{side}_keys"))
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value] or [None]
+    return [None if value in (None, "") else str(value)]
+
+
+def match_rows(pairs: Iterable[Pair]) -> Iterator[dict]:
+    """One row per old/new commitment of each match; a split or merge gives one row per part.
+
+    The match's own columns (status, score, ...) follow the id columns unchanged.
+    """
+    for pair in pairs:
+        for n, row in enumerate(pair.match_rows, start=1):
+            parts = list(itertools.product(_keys(row, "old"), _keys(row, "new")))
+            extra = {k: _flat(v) for k, v in row.items()
+                     if k not in {f.name for f in MATCH_BASE} and not k.startswith(("old_key", "new_key"))}
+            for i, (old, new) in enumerate(parts, start=1):
+                yield {"match_id": f"{pair.pair_id}/{n}" + (f".{i}" if len(parts) > 1 else ""),
+                       "pair_id": pair.pair_id, "series": pair.series,
+                       "old_document": pair.old.document, "new_document": pair.new.document,
+                       "old_commitment_id": commitment_id(pair.old.document, old) if old else None,
+                       "new_commitment_id": commitment_id(pair.new.document, new) if new else None,
+                       "status": row.get("status"), **extra}
+
+
+def pair_rows(pairs: Iterable[Pair]) -> Iterator[dict]:
+    for pair in pairs:
+        counts = Counter(str(row.get("status")) for row in pair.match_rows)
+        yield {"pair_id": pair.pair_id, "series": pair.series, "old_document": pair.old.document,
+               "new_document": pair.new.document, "old_year": pair.old.year, "new_year": pair.new.year,
+               "matches": len(pair.match_rows), "summary": "; ".join(f"{k} {v}" for k, v in sorted(counts.items())),
+               "report": pair.report}
+
+
+def error_rows(failures: Iterable) -> Iterator[dict]:
+    return (to_plain(f) for f in failures)
+
+
+def matches_table(rows: list[dict]) -> Table:
+    """The matches table: fixed id columns, then whatever columns pipeline.matching gives, typed
+    from their values."""
+    base = {f.name for f in MATCH_BASE}
+    extra = [name for name in dict.fromkeys(k for row in rows for k in row) if name not in base]
+    fields = MATCH_BASE + tuple(Field(name, infer_type(row.get(name) for row in rows)) for name in extra)
+    return Table("matches", "One row per commitment of year N and what became of it in year N+1 "
+                 "(pipeline.matching).", fields, ("match_id",), MATCH_KEYS)
+
+
+def infer_type(values: Iterable[Any]) -> str:
+    """The Frictionless type of a column of Python (or numpy) values.
+
+    >>> infer_type([1, None, 2]), infer_type([0.5, 1]), infer_type([True]), infer_type(["a", 1])
+    ('integer', 'number', 'boolean', 'string')
+    """
+    kinds = {_kind(v) for v in values if v is not None}
+    if kinds == {"boolean"}:
+        return "boolean"
+    if kinds == {"integer"}:
+        return "integer"
+    if kinds and kinds <= {"integer", "number"}:
+        return "number"
+    return "string"
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, (bool, np.bool_)):
+        return "boolean"
+    if isinstance(value, numbers.Integral):
+        return "integer"
+    if isinstance(value, numbers.Real):
+        return "number"
+    return "string"
+
+
+# --------------------------------------------------------------------------- frames and files
+
+
+_DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "string": "string"}
+
+
+def frame(rows: Iterable[Mapping[str, Any]], table: Table) -> pd.DataFrame:
+    """Rows as a frame with the table's columns and nullable dtypes, so an integer column
+    with gaps stays integer ("2021", not "2021.0") in CSV and Parquet."""
+    data = [{c: _flat(row.get(c)) for c in table.columns} for row in rows]
+    out = pd.DataFrame(data, columns=table.columns)
+    return out.astype({f.name: _DTYPES[f.type] for f in table.fields})
+
+
+def write_frame(data: pd.DataFrame, out_dir: Path, name: str, formats: Iterable[str] = TABLE_FORMATS) -> list[Path]:
+    written = []
+    for fmt in formats:
+        target = out_dir / f"{name}.{fmt}"
+        with atomic_path(target) as tmp:
+            if fmt == "csv":
+                data.to_csv(tmp, index=False)
+            else:
+                data.to_parquet(tmp, index=False)
+        written.append(target)
+    return written
+
+
+def corpus_rows(result: BatchResult) -> list[tuple[Table, list[dict]]]:
+    """Every table of a batch as rows, in the order their foreign keys need (referenced first)."""
+    members = result.members
+    matches = list(match_rows(result.pairs))
+    return [(DOCUMENTS, list(document_rows(members))),
+            (COMMITMENTS, list(commitment_rows(members))),
+            (PARTIES, list(party_rows(members))),
+            (QUANTITIES, list(quantity_rows(members))),
+            (PAIRS, list(pair_rows(result.pairs))),
+            (matches_table(matches), matches),
+            (ISSUES, list(issue_rows(members, result.warnings))),
+            (ERRORS, list(error_rows(result.failures)))]
+
+
+def publish(result: BatchResult, out_dir: Path, executor: Executor | None = None) -> list[Path]:
+    """Write every output of a batch into `out_dir`; returns the files written.
+
+        commitments, parties, quantities, matches, pairs, documents, issues, errors (.csv, .parquet)
+        agreements.sqlite, monitor.xlsx, datapackage.json, index.html
+
+    With an `executor` (the batch's worker processes) the database and the workbook are
+    written there while this process writes the tables: publishing is the part of a batch
+    that does not otherwise run in parallel.
+    """
+    if executor:
+        for _ in range(2):  # the workers import the writers' libraries while the rows are made here
+            executor.submit(_import_writers)
+    tables = corpus_rows(result)
+    frames = [(table, frame(rows, table)) for table, rows in tables]
+    sheets = monitor_sheets(result, {table.name: rows for table, rows in tables})
+    side_jobs = [(write_sqlite, frames, out_dir / SQLITE_NAME), (write_workbook, sheets, out_dir / XLSX_NAME)]
+    futures = [executor.submit(job, *args) for job, *args in side_jobs] if executor else []
+    written = [path for table, data in frames for path in write_frame(data, out_dir, table.name)]
+    written += [f.result() for f in futures] if futures else [job(*args) for job, *args in side_jobs]
+    written.append(write_datapackage([table for table, _ in tables], out_dir / DATAPACKAGE_NAME))
+    written.append(write_index(result, out_dir / INDEX_NAME))
+    return written
+
+
+def _import_writers() -> None:
+    import openpyxl  # noqa: F401
+    import sqlite_utils  # noqa: F401
+
+
+# --------------------------------------------------------------------------- sqlite
+
+
+_SQL_TYPES = {"integer": int, "number": float, "boolean": int, "string": str}
+
+
+def write_sqlite(tables: list[tuple[Table, pd.DataFrame]], target: Path) -> Path:
+    """The tables in one SQLite database, with primary and foreign keys and a full-text index
+    on the commitments (Datasette shows a search box for it).
+
+        sqlite-utils search outputs/agreements.sqlite commitments huurverhoging
+    """
+    import sqlite_utils
+
+    with atomic_path(target) as tmp:
+        db = sqlite_utils.Database(tmp)
+        # A new file that only becomes the database when it is complete (atomic_path): no
+        # journal or fsync is needed while it is built, and the build is ~5x faster without.
+        db.execute("PRAGMA journal_mode = OFF")
+        db.execute("PRAGMA synchronous = OFF")
+        try:
+            for table, data in tables:
+                db[table.name].create({f.name: _SQL_TYPES[f.type] for f in table.fields},
+                                      pk=list(table.primary_key) or None,
+                                      foreign_keys=[(k.field, k.table, k.reference) for k in table.foreign_keys])
+                db[table.name].insert_all(_records(data), batch_size=1000)
+            db["commitments"].enable_fts(list(FTS_COLUMNS))
+            db.index_foreign_keys()
+        finally:
+            db.close()
+    return target
+
+
+def _records(data: pd.DataFrame) -> Iterator[dict]:
+    """Frame rows as plain Python values, missing ones as None."""
+    clean = data.astype(object).where(data.notna(), None)
+    return iter(clean.to_dict("records"))
+
+
+# --------------------------------------------------------------------------- monitor.xlsx
+
+SHEET_COLUMNS = (  # (column, header, width cap); status and note are left for the policy officer
+    ("number", "number", 8), ("theme", "theme", 28), ("section", "section", 28), ("owners", "owners", 24),
+    ("text", "text", 80), ("quantities", "quantities", 30), ("change", "change", 12),
+    ("previous", "previous number", 10), ("status", "status", 16), ("note", "note", 40),
+    ("commitment_id", "commitment_id", 30))
+CHANGE_COLUMNS = (
+    ("series", "series", 24), ("old_document", "old document", 22), ("new_document", "new document", 22),
+    ("change", "change", 12), ("old_number", "old number", 10), ("new_number", "new number", 10),
+    ("old_text", "old text", 60), ("new_text", "new text", 60), ("status", "status", 16), ("note", "note", 40),
+    ("old_commitment_id", "old_commitment_id", 28), ("new_commitment_id", "new_commitment_id", 28))
+WRAPPED = {"text", "old_text", "new_text"}
+FILL_IN = {"status", "note"}  # empty on purpose: the policy officer's columns, at full width
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One worksheet: its name, (column, header, width cap) triples and cell values by row."""
+
+    title: str
+    columns: tuple[tuple[str, str, int], ...]
+    rows: tuple[tuple[Any, ...], ...]
+
+
+def monitor_sheets(result: BatchResult, rows: Mapping[str, list[dict]]) -> list[Sheet]:
+    """The workbook for policy officers: a "changes" sheet, then one sheet per series and year."""
+    commitments = {row["commitment_id"]: row for row in rows["commitments"]}
+    matches = rows["matches"]
+    by_new = {m["new_commitment_id"]: m for m in matches if m["new_commitment_id"]}
+    sheets = [_sheet("changes", CHANGE_COLUMNS, change_rows(matches, commitments))]
+    for title, member in zip(sheet_titles(result.members), result.members):
+        sheets.append(_sheet(title, SHEET_COLUMNS, member_rows(member, commitments, by_new)))
+    return sheets
+
+
+def _sheet(title: str, columns: tuple[tuple[str, str, int], ...], rows: Iterable[Mapping[str, Any]]) -> Sheet:
+    return Sheet(title, columns, tuple(tuple(_cell(_flat(row.get(name))) for name, _, _ in columns)
+                                       for row in rows))
+
+
+def member_rows(member: Member, commitments: Mapping[str, dict], by_new: Mapping[str, dict]) -> Iterator[dict]:
+    """One row per commitment of a document, with what its predecessor became ("change")."""
+    for c in member.extraction.commitments:
+        cid = commitment_id(member.document, c.key)
+        match = by_new.get(cid)
+        old = commitments.get(match["old_commitment_id"]) if match and match["old_commitment_id"] else None
+        yield {**commitments[cid], "quantities": "; ".join(q.text for q in c.quantities),
+               "change": match["status"] if match else None, "previous": old["number"] if old else None}
+
+
+def change_rows(matches: Iterable[dict], commitments: Mapping[str, dict]) -> Iterator[dict]:
+    """Every match that is not "unchanged", with both texts side by side."""
+    for m in matches:
+        if m["status"] == UNCHANGED:
+            continue
+        old = commitments.get(m["old_commitment_id"] or "", {})
+        new = commitments.get(m["new_commitment_id"] or "", {})
+        yield {**m, "change": m["status"], "status": None, "old_number": old.get("number"),
+               "new_number": new.get("number"), "old_text": old.get("text"), "new_text": new.get("text")}
+
+
+def sheet_titles(members: Iterable[Member]) -> list[str]:
+    """Excel sheet names (at most 31 characters, unique) for each member: municipality and year.
+
+        aa-en-hunze--de-volmacht--woonborg, 2021 -> "aa-en-hunze 2021"; a second one -> "aa-en-hunze 2021 (2)"
+    """
+    titles, seen = [], Counter()
+    for m in members:
+        year = str(m.year) if m.year else "?"
+        base = f"{m.series.split('--')[0][:31 - len(year) - 5]} {year}"
+        seen[base] += 1
+        titles.append(base if seen[base] == 1 else f"{base} ({seen[base]})")
+    return titles
+
+
+def write_workbook(sheets: Iterable[Sheet], target: Path) -> Path:
+    """monitor.xlsx: each sheet with a bold, frozen header row, an autofilter over its rows,
+    widths fitted to the content (up to each column's cap) and long texts wrapped."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for sheet in sheets:
+        _fill_sheet(book.create_sheet(sheet.title), sheet)
+    with atomic_path(target) as tmp:
+        book.save(tmp)
+    return target
+
+
+def _fill_sheet(sheet, spec: Sheet) -> None:
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    sheet.append([header for _, header, _ in spec.columns])
+    longest = [len(header) for _, header, _ in spec.columns]
+    for values in spec.rows:
+        sheet.append(values)
+        longest = [max(n, len(str(v or "").split("\n")[0])) for n, v in zip(longest, values)]
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for index, ((name, _, cap), width) in enumerate(zip(spec.columns, longest), start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = cap if name in FILL_IN else min(width + 2, cap)
+        if name in WRAPPED:
+            _wrap_column(sheet, index)
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+
+
+def _wrap_column(sheet, column: int) -> None:
+    """Wrap the text of a column's cells (header excepted).
+
+    The style is set once and its style array copied to the other cells: setting
+    `cell.alignment` looks the style up again for every cell, which made this the slowest
+    part of the workbook.
+    """
+    from openpyxl.styles import Alignment
+
+    cells = [cell for (cell,) in sheet.iter_rows(min_row=2, min_col=column, max_col=column)]
+    if not cells:
+        return
+    cells[0].alignment = Alignment(wrap_text=True, vertical="top")
+    for cell in cells[1:]:
+        cell._style = copy(cells[0]._style)
+
+
+def _cell(value: Any) -> Any:
+    """Excel refuses control characters other than tab and newline; pandas NA is empty."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return "".join(ch for ch in value if ch >= " " or ch in "\t\n")
+    return value
+
+
+# --------------------------------------------------------------------------- datapackage.json
+
+
+def datapackage(tables: Iterable[Table]) -> dict[str, Any]:
+    """A Frictionless Tabular Data Package describing the CSV tables.
+
+    `frictionless validate outputs/datapackage.json` checks types, primary and foreign keys.
+    """
+    return {
+        "name": "prestatieafspraken",
+        "title": "Commitments (afspraken) of Dutch prestatieafspraken, compared year on year",
+        "profile": "tabular-data-package",
+        "resources": [{
+            "name": t.name, "path": f"{t.name}.csv", "profile": "tabular-data-resource",
+            "format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+            "description": t.description + f" Also as {t.name}.parquet and in {SQLITE_NAME}.",
+            "schema": _schema(t)} for t in tables],
+    }
+
+
+def _schema(table: Table) -> dict[str, Any]:
+    schema: dict[str, Any] = {
+        "fields": [{"name": f.name, "type": f.type, **({"description": f.description} if f.description else {})}
+                   for f in table.fields],
+        "missingValues": [""]}
+    if table.primary_key:
+        schema["primaryKey"] = list(table.primary_key)
+    if table.foreign_keys:
+        schema["foreignKeys"] = [{"fields": [k.field], "reference": {"resource": k.table, "fields": [k.reference]}}
+                                 for k in table.foreign_keys]
+    return schema
+
+
+def write_datapackage(tables: Iterable[Table], target: Path) -> Path:
+    return write_text_atomic(target, json.dumps(datapackage(tables), indent=2, ensure_ascii=False) + "\n")
+
+
+# --------------------------------------------------------------------------- index.html
+
+
+def write_index(result: BatchResult, target: Path) -> Path:
+    """index.html: every series with its documents and a link to each year-on-year report."""
+    from jinja2 import Environment, PackageLoader, select_autoescape
+
+    env = Environment(loader=PackageLoader("pipeline", "templates"), autoescape=select_autoescape())
+    series: dict[str, dict[str, list]] = {}
+    for member in result.members:
+        series.setdefault(member.series, {"members": [], "pairs": []})["members"].append(member)
+    for pair, row in zip(result.pairs, pair_rows(result.pairs)):
+        series[pair.series]["pairs"].append(row)
+    html = env.get_template("index.html").render(
+        series=series, failures=result.failures, warnings=result.warnings,
+        documents=len(result.members), commitments=sum(len(m.extraction.commitments) for m in result.members),
+        tables=[t.name for t in (DOCUMENTS, COMMITMENTS, PARTIES, QUANTITIES, PAIRS, ISSUES, ERRORS)] + ["matches"],
+        sqlite=SQLITE_NAME, xlsx=XLSX_NAME, datapackage=DATAPACKAGE_NAME)
+    return write_text_atomic(target, html)
