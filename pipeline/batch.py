@@ -31,7 +31,6 @@ import pickle
 import re
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -43,7 +42,7 @@ from typing import Any
 # Only light modules at the top: a rerun with nothing to do must not wait for spaCy, pandas
 # or scipy to import. The stages import them when they have work.
 from pipeline.errors import AgreementError, ModelNotBuiltError
-from pipeline.ingest import SUFFIX_FORMATS, SUPPORTED, document_id
+from pipeline.ingest import SUFFIX_FORMATS, SUPPORTED, document_id, unique_ids
 from pipeline.settings import Settings
 from pipeline.types import CORPORATIE, GEMEENTE, Extraction, Issue
 
@@ -56,6 +55,9 @@ REPORT_NAME = "report.html"  # what pipeline.diff.write_diff writes beside the m
 MANIFEST_NAME = "manifest.csv"  # picked up from the inputs folder when --manifest is not given
 MANIFEST_COLUMNS = ("file", "series", "year")
 RUN_RECORD = "run"  # .cache/run-<run key>-<settings hash>.pickle: the last run's result
+# A worker process takes ~3 s to start (imports, spaCy pipeline): about as long as reading
+# ten documents. Without --workers, no more workers are started than the documents repay.
+DOCUMENTS_PER_WORKER = 10
 CACHE_KEY_SUFFIXES = {".py", ".jsonl", ".csv", ".json"}  # code, patterns, package data
 # Modules that only write outputs: editing them must not throw the cached extractions away.
 NOT_IN_CACHE_KEY = {"publish.py", "cli.py", "__main__.py"}
@@ -167,8 +169,8 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
               manifest: Path | None = None, progress: bool | None = None) -> BatchResult:
     """Extract every agreement under `inputs`, diff consecutive years, publish into `out_dir`.
 
-    `workers` defaults to the number of cores; `manifest` to `inputs/manifest.csv` if there is
-    one; `progress` (a tqdm bar) to whether stderr is a terminal, else log lines.
+    `workers` defaults to the number of cores (at most one per DOCUMENTS_PER_WORKER documents
+    to read); `manifest` to `inputs/manifest.csv` if there is one; `progress` (a tqdm bar) to whether stderr is a terminal, else log lines.
     Raises AgreementError only for a bad manifest, an inputs folder without documents or an
     unbuilt spaCy pipeline; bad documents become `failures`.
 
@@ -189,7 +191,7 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
         return replace(previous, read=0, cached=len(sources), seconds={})
     bar = _want_progress(progress)
     clock = Stopwatch()
-    with Workers(settings, workers or default_workers()) as pool:
+    with Workers(settings, workers) as pool:
         with clock("extract"):
             extracted = extract_all(sources, cache, pool, bar)
             members, warnings = place_in_series(sources, extracted.extractions, entries)
@@ -246,7 +248,7 @@ def discover(inputs: Path, exclude: Path | None = None) -> list[Source]:
     skip = exclude.resolve() if exclude else None
     paths = sorted((p for p in inputs.rglob("*") if _is_document(p, inputs, skip)),
                    key=lambda p: p.relative_to(inputs).as_posix())
-    ids = document_ids(paths)
+    ids = unique_ids(paths)
     return [Source(path=p, relative=p.relative_to(inputs).as_posix(), document=i, sha256=file_sha256(p))
             for p, i in zip(paths, ids)]
 
@@ -260,30 +262,6 @@ def _is_document(path: Path, inputs: Path, skip: Path | None) -> bool:
     return path.is_file() and path.suffix.lower() in SUFFIX_FORMATS
 
 
-def document_ids(paths: list[Path]) -> list[str]:
-    """Unique ids for the files of a corpus: the same name in two formats gets its format,
-    as with `agreements extract` (run.unique_ids); the same name in two folders a number.
-
-    >>> document_ids([Path("a/x-2021.pdf"), Path("b/x-2021.pdf"), Path("x-2021.docx"), Path("y.txt")])
-    ['x-2021-pdf', 'x-2021-pdf-2', 'x-2021-docx', 'y']
-    """
-    ids = [document_id(p) for p in paths]
-    counts = Counter(ids)
-    return _distinct([f"{i}-{p.suffix.lstrip('.').lower()}" if counts[i] > 1 else i for i, p in zip(ids, paths)])
-
-
-def _distinct(ids: list[str]) -> list[str]:
-    """unique_ids keeps "x-2021-pdf" twice for the same name in two folders; number the rest.
-
-    >>> _distinct(["a", "b", "a", "a"])
-    ['a', 'b', 'a-2', 'a-3']
-    """
-    seen: dict[str, int] = {}
-    out = []
-    for id_ in ids:
-        seen[id_] = seen.get(id_, 0) + 1
-        out.append(id_ if seen[id_] == 1 else f"{id_}-{seen[id_]}")
-    return out
 
 
 def file_sha256(path: Path) -> str:
@@ -503,7 +481,7 @@ def extract_all(sources: list[Source], cache: Cache, pool: Workers, progress: bo
             todo.append(source)
     if todo:
         log.info("batch: %d documents to read, %d from cache, %d worker(s)",
-                 len(todo), len(sources) - len(todo), min(pool.count, len(todo)))
+                 len(todo), len(sources) - len(todo), pool.size_for(len(todo)))
     with Progress(len(todo), progress, "extract") as bar:
         for source, outcome in pool.extract(todo):
             if isinstance(outcome, Failure):
@@ -561,9 +539,10 @@ class Workers:
             for task, diff_result_or_failure in pool.diff(tasks): ...
     """
 
-    def __init__(self, settings: Settings, count: int):
-        self.settings, self.count = settings, max(1, count)
+    def __init__(self, settings: Settings, requested: int | None):
+        self.settings, self.requested = settings, requested
         self.pool: ProcessPoolExecutor | None = None
+        self.size = 0  # worker processes in the pool
         self.broken = False  # a worker died: the pool takes no more tasks
         self.nlp = None  # for reading in this process
 
@@ -579,14 +558,25 @@ class Workers:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
+    def size_for(self, documents: int) -> int:
+        """Processes for reading `documents`: as many as requested (never more than documents);
+        by default one per core, but no more than the documents repay (DOCUMENTS_PER_WORKER).
+
+            requested 2, 5 documents -> 2;  default on 8 cores, 25 documents -> 2
+        """
+        if self.requested:
+            return max(1, min(self.requested, documents))
+        return max(1, min(default_workers(), documents // DOCUMENTS_PER_WORKER))
+
     def extract(self, sources: list[Source]) -> Iterator[tuple[Source, Extraction | Failure]]:
-        if self.count > 1 and len(sources) > 1:
+        size = self.size_for(len(sources))
+        if size > 1:
             if self.pool is None:
                 # spawn, not fork: the parent may hold threads (tqdm, pyarrow) that a fork would
                 # copy mid-lock, and spawn behaves the same on every platform.
-                self.pool = ProcessPoolExecutor(max_workers=min(self.count, len(sources)),
-                                                mp_context=get_context("spawn"),
+                self.pool = ProcessPoolExecutor(max_workers=size, mp_context=get_context("spawn"),
                                                 initializer=_init_worker, initargs=(self.settings,))
+                self.size = size
             # Largest files first: the slow ones (PDFs) start early instead of leaving one
             # worker busy alone at the end.
             pending = self._submit(_extract_in_worker, sorted(sources, key=_size, reverse=True))
@@ -610,7 +600,7 @@ class Workers:
         """Have each worker import `module` when it has nothing else to do, so the first task
         of the next stage does not wait for it (pipeline.diff takes ~0.5 s to import)."""
         if self.executor is not None:
-            for _ in range(self.pool._max_workers):
+            for _ in range(self.size):
                 self.pool.submit(importlib.import_module, module)
 
     def _submit(self, function: Callable, tasks: list) -> dict[Future, Any]:

@@ -149,7 +149,8 @@ def build_model(path: Path) -> None:
               help="Folder for the tables, agreements.sqlite, monitor.xlsx, datapackage.json, "
                    "index.html, diffs/ and the cache (.cache/).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Documents read in parallel [default: the number of cores].")
+              help="Worker processes reading documents in parallel [default: the number of cores, "
+                   "at most one per 10 documents to read].")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV with columns file,series,year overriding a file's series and year "
                    "[default: INPUTS/manifest.csv when present].")

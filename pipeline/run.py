@@ -14,7 +14,7 @@ from spacy.tokens import Doc
 
 from pipeline.commitments import find_commitments, where
 from pipeline.errors import AgreementError, NoCommitmentsError
-from pipeline.ingest import document_id, read_document
+from pipeline.ingest import read_document, unique_ids
 from pipeline.outline import agreement_year, outline
 from pipeline.parties import PartyRegister, attribute_owners, find_parties, is_lead_in
 from pipeline.quantities import quantities_from_doc
@@ -65,15 +65,6 @@ def owner_issues(commitments: tuple[Commitment, ...]):
                         f"commitment {commitment.number} names no owning party "
                         "(no owner heading, no party in its text)", where(commitment), commitment.key)
 
-
-def unique_ids(paths: list[Path]) -> list[str]:
-    """Document ids for several inputs; the same name in two formats gets its format added.
-
-    >>> unique_ids([Path("a/x-2021.pdf"), Path("b/x-2021.docx"), Path("y.txt")])
-    ['x-2021-pdf', 'x-2021-docx', 'y']
-    """
-    ids = [document_id(p) for p in paths]
-    return [f"{i}-{p.suffix.lstrip('.').lower()}" if ids.count(i) > 1 else i for i, p in zip(ids, paths)]
 
 
 def extract_many(paths: list[Path], settings: Settings, nlp: Language

@@ -23,7 +23,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from pipeline.batch import (Cache, ManifestEntry, Source, _distinct, discover, file_series, file_year,
+from pipeline.batch import (Cache, ManifestEntry, Source, Workers, discover, file_series, file_year,
                             place_in_series, read_manifest, relabel, run_batch, series_key)
 from pipeline.cli import main
 from pipeline.errors import AgreementError
@@ -349,7 +349,15 @@ def test_discover_skips_hidden_lock_and_output_files(tmp_path):
     sources = discover(tmp_path, exclude=tmp_path / "out")
     assert [(s.relative, s.document) for s in sources] == [
         ("a/x-2021.pdf", "x-2021-pdf"), ("b/x-2021.pdf", "x-2021-pdf-2"), ("y.txt", "y")]
-    assert _distinct(["a", "a-pdf", "a"]) == ["a", "a-pdf", "a-2"]
+
+
+@pytest.mark.parametrize("requested, documents, size", [
+    (2, 5, 2), (4, 3, 3), (1, 50, 1),  # as asked, never more processes than documents
+    (None, 25, 2), (None, 5, 1), (None, 500, 8),  # default: cores, but one per ten documents
+])
+def test_worker_processes(requested, documents, size, settings, monkeypatch):
+    monkeypatch.setattr("pipeline.batch.default_workers", lambda: 8)
+    assert Workers(settings, requested).size_for(documents) == size
 
 
 def test_manifest_errors_are_pinned(tmp_path):

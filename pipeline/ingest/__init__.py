@@ -29,6 +29,23 @@ def document_id(path: Path) -> str:
     return re.sub(r"[^a-z0-9]+", "-", path.stem.lower()).strip("-") or "document"
 
 
+def unique_ids(paths: list[Path]) -> list[str]:
+    """Document ids for several inputs: the same name in two formats gets its format, the
+    same name in two folders a number.
+
+    >>> unique_ids([Path("a/x-2021.pdf"), Path("b/x-2021.pdf"), Path("x-2021.docx"), Path("y.txt")])
+    ['x-2021-pdf', 'x-2021-pdf-2', 'x-2021-docx', 'y']
+    """
+    ids = [document_id(p) for p in paths]
+    with_format = [f"{i}-{p.suffix.lstrip('.').lower()}" if ids.count(i) > 1 else i for i, p in zip(ids, paths)]
+    seen: dict[str, int] = {}
+    unique = []
+    for id_ in with_format:
+        seen[id_] = seen.get(id_, 0) + 1
+        unique.append(id_ if seen[id_] == 1 else f"{id_}-{seen[id_]}")
+    return unique
+
+
 def sniff_format(path: Path, head: bytes) -> str:
     """What the bytes are: pdf, docx, zip (not a DOCX), ole (old .doc), text or binary."""
     if head.startswith(b"%PDF-"):
