@@ -25,6 +25,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.render.source import is_table_line
+
 LAYOUTS = Path(__file__).resolve().parent.parent / "layouts"
 
 _HEADING = re.compile(r"^(#{1,3})\s+(.*)$")
@@ -70,7 +72,7 @@ def parse_layout(text: str) -> list[Part]:
     for index, raw in enumerate(lines):
         line = raw.rstrip()
         following = lines[index + 1] if index + 1 < len(lines) else ""
-        if "\t" in line.strip("\t ") or (line.startswith("\t") and (rows or "\t" in following.strip("\t "))):
+        if is_table_line(line, following, in_table=bool(rows)):
             rows.append(tuple(cell.strip() for cell in line.split("\t")))
             continue
         flush()

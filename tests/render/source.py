@@ -46,6 +46,14 @@ class Element:
     preamble: bool = False  # before the first chapter (party list, signatures)
 
 
+def is_table_line(line: str, next_line: str, in_table: bool) -> bool:
+    """A row of a tab-separated table: a tab between texts, or a tab-indented line (a
+    header with empty first cells) inside a table or right before one."""
+    def has_inner_tab(text: str) -> bool:
+        return "\t" in text.strip("\t ")
+    return has_inner_tab(line) or (line.startswith("\t") and (in_table or has_inner_tab(next_line)))
+
+
 def parse(text: str) -> list[Element]:
     elements: list[Element] = []
     rows: list[tuple[str, ...]] = []
@@ -60,7 +68,7 @@ def parse(text: str) -> list[Element]:
     for index, raw in enumerate(lines):
         line = _BOLD.sub(r"\1", raw.rstrip())
         next_line = lines[index + 1] if index + 1 < len(lines) else ""
-        if "\t" in line.strip("\t ") or (line.startswith("\t") and "\t" in next_line.strip("\t ")):
+        if is_table_line(line, next_line, in_table=bool(rows)):
             rows.append(tuple(cell.strip() for cell in line.split("\t")))
             continue
         flush()
