@@ -327,24 +327,31 @@ def inside_any(char: dict, boxes: list[tuple[float, float, float, float]]) -> bo
 
 
 def chars_to_line_groups(chars: list[dict]) -> list[list[dict]]:
-    """Group characters into printed lines, top to bottom.
+    """Group characters into printed lines, top to bottom, each left to right."""
+    groups = group_by_line(chars, lambda c: (c["top"], c["bottom"]), lambda c: c["x0"])
+    return [sorted(group, key=lambda c: c["x0"]) for group in groups]
 
-    Characters share a line when their boxes overlap vertically by at least half the
-    smaller height, which keeps a raised footnote marker on the line it belongs to.
+
+def group_by_line(items: list, span, left) -> list[list]:
+    """Items (characters, or runs of them) in printed lines, top to bottom, in sort order.
+
+    `span(item)` gives its (top, bottom) and `left(item)` its left edge. Items share a line
+    when their boxes overlap vertically by at least half the smaller height, which keeps a
+    raised footnote marker on the line it belongs to. Both PDF engines use this one rule.
     """
-    groups: list[list[dict]] = []
+    groups: list[list] = []
     box: tuple[float, float] = (0.0, 0.0)
-    for char in sorted(chars, key=lambda c: ((c["top"] + c["bottom"]) / 2, c["x0"])):
-        top, bottom = char["top"], char["bottom"]
+    for item in sorted(items, key=lambda i: (sum(span(i)) / 2, left(i))):
+        top, bottom = span(item)
         if groups:
             overlap = min(bottom, box[1]) - max(top, box[0])
             if overlap >= 0.5 * min(bottom - top, box[1] - box[0]):
-                groups[-1].append(char)
+                groups[-1].append(item)
                 box = (min(top, box[0]), max(bottom, box[1]))
                 continue
-        groups.append([char])
+        groups.append([item])
         box = (top, bottom)
-    return [sorted(group, key=lambda c: c["x0"]) for group in groups]
+    return groups
 
 
 def chars_to_line(chars: list[dict], page: int, column: int = 0) -> Line:

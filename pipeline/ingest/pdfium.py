@@ -597,18 +597,7 @@ def page_runs(chars: PageChars, styles: dict[int, RunStyle]) -> list[Run]:
 def runs_to_line_groups(runs: list[Run]) -> list[list[Run]]:
     """pdf.chars_to_line_groups for runs: all characters of a run share one box, so the
     run goes where each of its characters would go."""
-    groups: list[list[Run]] = []
-    box = (0.0, 0.0)
-    for run in sorted(runs, key=lambda r: ((r.style.top + r.style.bottom) / 2, r.min_x0)):
-        top, bottom = run.style.top, run.style.bottom
-        if groups:
-            overlap = min(bottom, box[1]) - max(top, box[0])
-            if overlap >= 0.5 * min(bottom - top, box[1] - box[0]):
-                groups[-1].append(run)
-                box = (min(top, box[0]), max(bottom, box[1]))
-                continue
-        groups.append([run])
-        box = (top, bottom)
+    groups = pdf.group_by_line(runs, lambda r: (r.style.top, r.style.bottom), lambda r: r.min_x0)
     ordered = []
     for group in groups:
         group.sort(key=lambda r: r.min_x0)

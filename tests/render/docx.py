@@ -251,13 +251,14 @@ def _footnote_line(element: Element) -> str:
     return f"{element.number} {element.text}" if element.kind == "footnote" else element.text
 
 
-def add_table(document: WordDocument, rows: Sequence[Sequence[str]]) -> None:
+def add_table(document: WordDocument, rows: Sequence[Sequence[str]]):
     width = max(len(row) for row in rows)
     table = document.add_table(rows=len(rows), cols=width)
     table.style = "Table Grid"
     for row, cells in zip(table.rows, rows):
         for cell, text in zip(row.cells, cells):
             cell.text = text
+    return table
 
 
 # -- numbering test documents --------------------------------------------------------

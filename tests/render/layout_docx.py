@@ -27,7 +27,8 @@ import docx
 from docx.oxml import OxmlElement
 
 from pipeline.ingest.wordnum import Level
-from tests.render.docx import ITEM_STYLE, SYMBOL_BULLET, add_abstract_num, add_num, numbering_root, set_list
+from tests.render.docx import (ITEM_STYLE, SYMBOL_BULLET, add_abstract_num, add_num, add_table, numbering_root,
+                               set_list)
 from tests.render.layout_source import Part
 
 OUTLINE_ABSTRACT, FLAT_ABSTRACT, BULLET_ABSTRACT = 80, 81, 82
@@ -100,11 +101,6 @@ def render_layout_docx(parts: list[Part], path: Path, *, outline_numbering: bool
 
 def add_header_table(document, rows) -> None:
     """A grid table whose first row is a header row (w:tblHeader), repeated on each page."""
-    width = max(len(row) for row in rows)
-    table = document.add_table(rows=len(rows), cols=width)
-    table.style = "Table Grid"
-    for row, cells in zip(table.rows, rows):
-        for cell, text in zip(row.cells, cells):
-            cell.text = text
+    table = add_table(document, rows)
     header = table.rows[0]._tr.get_or_add_trPr()
     header.append(OxmlElement("w:tblHeader"))
