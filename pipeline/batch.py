@@ -31,7 +31,7 @@ import pickle
 import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -202,7 +202,7 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
         with clock("publish"):
             from pipeline.publish import publish  # pandas: imported only when there is something to publish
 
-            written = publish(result, out_dir, pool.executor)
+            written = publish(result, out_dir, pool.beside)
     result = replace(result, written=tuple(p.relative_to(out_dir) for p in written), seconds=clock.seconds)
     remember_run(cache, key, result)
     log.info("batch: %d documents (%d files read, %d from cache), %d pairs, %d errors in %.1f s (%s)",
@@ -393,13 +393,16 @@ class Cache:
             return None
 
     def put(self, value: Any, *hashes: str) -> None:
+        self.put_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), *hashes)
+
+    def put_bytes(self, data: bytes, *hashes: str) -> None:
+        """Store a value already pickled."""
         from pipeline.export import atomic_path
 
         if not all(hashes):
             return
         with atomic_path(self.path(*hashes)) as tmp:
-            with tmp.open("wb") as handle:
-                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            tmp.write_bytes(data)
 
 
 def run_key(inputs: Path, sources: Iterable[Source], entries: Mapping[str, ManifestEntry], cache: Cache) -> str:
@@ -465,8 +468,8 @@ def extract_all(sources: list[Source], cache: Cache, pool: Workers, progress: bo
     """Extract every source: from the cache when its content was seen before with these
     settings, else in the worker processes.
 
-    Each result, a failure too, is cached as soon as it arrives, so an interrupted run keeps
-    what it finished and a rerun does not read a known bad file again.
+    Each result, a failure too, is cached as soon as it is made (`cache_outcome`), so an
+    interrupted run keeps what it finished and a rerun does not read a known bad file again.
     """
     extractions: dict[str, Extraction] = {}
     failures: list[Failure] = []
@@ -482,18 +485,16 @@ def extract_all(sources: list[Source], cache: Cache, pool: Workers, progress: bo
     if todo:
         log.info("batch: %d documents to read, %d from cache, %d worker(s)",
                  len(todo), len(sources) - len(todo), pool.size_for(len(todo)))
+    outcomes = pool.extract(todo, cache)
     with Progress(len(todo), progress, "extract") as bar:
-        for source, outcome in pool.extract(todo):
+        for source, outcome in outcomes:
             if isinstance(outcome, Failure):
                 if outcome.error == ModelNotBuiltError.__name__:
                     raise ModelNotBuiltError(pool.settings.model_path, outcome.reason)
                 failures.append(outcome)
-                if outcome.error not in TRANSIENT_ERRORS:
-                    cache.put(outcome, source.sha256)
                 bar.done(source.document, f"error: {outcome.reason}")
             else:
                 extractions[source.document] = outcome
-                cache.put(outcome, source.sha256)
                 bar.done(source.document, f"{len(outcome.commitments)} commitments")
     return Extracted(extractions, tuple(sorted(failures, key=lambda f: f.path)),
                      read=len(todo), cached=len(sources) - len(todo))
@@ -512,6 +513,15 @@ def extract_source(source: Source, settings: Settings, nlp) -> Extraction | Fail
         return _failure(source, error)
 
 
+def cache_outcome(outcome: Extraction | Failure, source: Source, cache: Cache) -> bytes:
+    """An extraction or failure pickled and kept in the cache, unless the failure may go
+    away by itself. The pickle is also what a worker sends back, so it is made only once."""
+    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    if not (isinstance(outcome, Failure) and outcome.error in TRANSIENT_ERRORS):
+        cache.put_bytes(data, source.sha256)
+    return data
+
+
 def _failure(source: Source, error: Exception) -> Failure:
     reason = error.problem if isinstance(error, AgreementError) else str(error) or repr(error)
     return Failure(str(source.path), source.document, "extract", type(error).__name__, reason)
@@ -527,36 +537,74 @@ def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-class Workers:
-    """Extractions and diffs in a pool of worker processes, or in this process for one worker.
+# Worker processes are forked where that is safe (Linux): a forked worker starts at once
+# and sees what this process holds (the spaCy pipeline, the extractions, the tables)
+# without importing, loading (~3 s a worker) or receiving a pickled copy of any of it.
+# Elsewhere they are spawned and given a pickled copy.
+START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 
-    The pool starts for the first documents to read, each worker loading the spaCy pipeline
-    once (`_init_worker`), and is reused for the diffs. With nothing to read no pool is
-    started: the diffs of a rerun are too few to pay for starting processes.
+LATER_STAGES = ("pipeline.diff", "pipeline.publish")
+_SHARED: dict[str, Any] = {}  # what the workers of the running pool work on: see Workers.start
+
+
+class Workers:
+    """Extractions, diffs and the slow outputs in worker processes, or in this process for
+    one worker.
+
+    Each stage starts a fresh pool (`start`) whose workers share that stage's data: the
+    spaCy pipeline for reading, the pairs for diffing, the tables for publishing. Forked,
+    a worker inherits them as they are; tasks are only indexes and file names, and the
+    answers are small (a worker caches and writes what it made). With nothing to read no
+    pool is started: the diffs of a rerun are too few to pay for processes.
 
         with Workers(settings, 2) as pool:
-            for source, extraction_or_failure in pool.extract(sources): ...
-            for task, diff_result_or_failure in pool.diff(tasks): ...
+            for source, extraction_or_failure in pool.extract(sources, cache): ...
+            for task, rows_or_failure in pool.diff(tasks, cache): ...
+            futures = pool.beside([(write_sqlite_rows, tables, path), ...])
     """
 
     def __init__(self, settings: Settings, requested: int | None):
         self.settings, self.requested = settings, requested
         self.pool: ProcessPoolExecutor | None = None
-        self.size = 0  # worker processes in the pool
-        self.broken = False  # a worker died: the pool takes no more tasks
-        self.nlp = None  # for reading in this process
-
-    @property
-    def executor(self) -> ProcessPoolExecutor | None:
-        """The running pool, for other work that should run beside this process (publishing)."""
-        return None if self.broken else self.pool
+        self.size = 0  # worker processes of the running pool
+        self.used = False  # a pool read documents this run: the later stages use one too
+        self.nlp = None  # the spaCy pipeline in this process
 
     def __enter__(self) -> Workers:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def stop(self) -> None:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool, self.size = None, 0
+
+    def start(self, size: int, **shared: Any) -> ProcessPoolExecutor:
+        """A fresh pool of `size` workers that see `shared` as _SHARED (the running pool, if
+        any, is stopped first).
+
+        Forked workers start here, before this process starts any thread (a bar's), so no
+        lock is copied while held.
+        """
+        self.stop()
+        if START_METHOD == "fork":
+            _SHARED.clear()
+            _SHARED.update(shared)
+            self.pool = ProcessPoolExecutor(size, mp_context=get_context("fork"))
+            self.pool.submit(int)  # forks every worker now
+        else:
+            self.pool = ProcessPoolExecutor(size, mp_context=get_context("spawn"),
+                                            initializer=_share, initargs=(shared,))
+        self.size, self.used = size, True
+        return self.pool
+
+    def load_nlp(self):
+        if self.nlp is None:
+            from pipeline.nlp import load_pipeline
+            self.nlp = load_pipeline(self.settings)
+        return self.nlp
 
     def size_for(self, documents: int) -> int:
         """Processes for reading `documents`: as many as requested (never more than documents);
@@ -568,43 +616,47 @@ class Workers:
             return max(1, min(self.requested, documents))
         return max(1, min(default_workers(), documents // DOCUMENTS_PER_WORKER))
 
-    def extract(self, sources: list[Source]) -> Iterator[tuple[Source, Extraction | Failure]]:
+    def extract(self, sources: list[Source], cache: Cache) -> Iterator[tuple[Source, Extraction | Failure]]:
+        """(source, extraction or failure) for each source, each cached where it was made."""
         size = self.size_for(len(sources))
-        if size > 1:
-            if self.pool is None:
-                # spawn, not fork: the parent may hold threads (tqdm, pyarrow) that a fork would
-                # copy mid-lock, and spawn behaves the same on every platform.
-                self.pool = ProcessPoolExecutor(max_workers=size, mp_context=get_context("spawn"),
-                                                initializer=_init_worker, initargs=(self.settings,))
-                self.size = size
-            # Largest files first: the slow ones (PDFs) start early instead of leaving one
-            # worker busy alone at the end.
-            pending = self._submit(_extract_in_worker, sorted(sources, key=_size, reverse=True))
-            self.warm_up("pipeline.diff")  # queued last: a worker out of documents imports the next stage
-            yield from self._as_completed(pending)
-            return
+        if size <= 1:
+            return self._extract_here(sources, cache)
+        if START_METHOD == "fork":
+            self.start(size, nlp=self.load_nlp(), settings=self.settings, cache=cache)
+        else:  # each spawned worker loads its own pipeline
+            self.start(size, settings=self.settings, cache=cache, load_nlp=True)
+        # Largest files first: the slow ones (PDFs) start early instead of leaving one
+        # worker busy alone at the end.
+        pending = {self.pool.submit(_extract_in_worker, source): source
+                   for source in sorted(sources, key=_size, reverse=True)}
+        # While the workers read: the later stages' imports (~1 s), which their forked
+        # workers then inherit.
+        for module in LATER_STAGES:
+            importlib.import_module(module)
+        return ((source, pickle.loads(data) if isinstance(data, bytes) else data)
+                for source, data in self._as_completed(pending))
+
+    def _extract_here(self, sources: list[Source], cache: Cache) -> Iterator[tuple[Source, Extraction | Failure]]:
         for source in sources:
-            if self.nlp is None:
-                from pipeline.nlp import load_pipeline
-                self.nlp = load_pipeline(self.settings)
-            yield source, extract_source(source, self.settings, self.nlp)
+            outcome = extract_source(source, self.settings, self.load_nlp())
+            cache_outcome(outcome, source, cache)
+            yield source, outcome
 
-    def diff(self, tasks: list[PairTask]) -> Iterator[tuple[PairTask, Any]]:
-        if self.executor is not None and len(tasks) > 1:
-            yield from self._as_completed(self._submit(diff_task, tasks))
-            return
-        for task in tasks:
-            yield task, diff_task(task, self.settings)
+    def diff(self, tasks: list[PairTask], cache: Cache) -> Iterator[tuple[PairTask, tuple | Failure]]:
+        """(task, match rows or failure) for each pair, each cached and written where it was made."""
+        if not self.used or len(tasks) < 2:
+            return ((task, diff_and_cache(task, self.settings, cache)) for task in tasks)
+        self.start(min(self.size, len(tasks)), tasks=tasks, settings=self.settings, cache=cache)
+        return self._as_completed({self.pool.submit(_diff_in_worker, index): task
+                                   for index, task in enumerate(tasks)})
 
-    def warm_up(self, module: str) -> None:
-        """Have each worker import `module` when it has nothing else to do, so the first task
-        of the next stage does not wait for it (pipeline.diff takes ~0.5 s to import)."""
-        if self.executor is not None:
-            for _ in range(self.size):
-                self.pool.submit(importlib.import_module, module)
-
-    def _submit(self, function: Callable, tasks: list) -> dict[Future, Any]:
-        return {self.pool.submit(function, task, self.settings): task for task in tasks}
+    def beside(self, jobs: list[tuple]) -> list[Future]:
+        """Run each (function, *arguments) in a worker of its own; [] (run them yourself)
+        when this batch uses no worker processes."""
+        if not self.used:
+            return []
+        self.start(len(jobs), jobs=jobs)
+        return [self.pool.submit(_job_in_worker, index) for index in range(len(jobs))]
 
     def _as_completed(self, pending: dict[Future, Any]) -> Iterator[tuple[Any, Any]]:
         """(task, outcome) as each finishes; a dead worker process is a Failure of its task."""
@@ -619,7 +671,6 @@ class Workers:
                         # Out of memory or a crash in a PDF library: this task or one run
                         # beside it is the cause; neither can be told apart from here. Such
                         # failures are not cached, so the next run tries these files again.
-                        self.broken = True
                         yield task, _broken(task)
         finally:
             for future in pending:
@@ -640,23 +691,33 @@ def _broken(task: Source | PairTask) -> Failure:
     return task.failure("BrokenProcessPool", reason)
 
 
-_WORKER_NLP: Any = None  # one spaCy pipeline per worker process, loaded by _init_worker
+def _share(shared: dict[str, Any]) -> None:
+    """A spawned worker's start: the stage's data, and its own spaCy pipeline if asked for;
+    an unbuilt model is kept as the error every document then reports."""
+    _SHARED.update(shared)
+    if shared.get("load_nlp"):
+        from pipeline.nlp import load_pipeline
+        try:
+            _SHARED["nlp"] = load_pipeline(shared["settings"])
+        except AgreementError as error:
+            _SHARED["nlp"] = error
 
 
-def _init_worker(settings: Settings) -> None:
-    """Load the spaCy pipeline once per worker process; an unbuilt model is kept as the error."""
-    global _WORKER_NLP
-    from pipeline.nlp import load_pipeline
-    try:
-        _WORKER_NLP = load_pipeline(settings)
-    except AgreementError as error:
-        _WORKER_NLP = error
+def _extract_in_worker(source: Source) -> bytes | Failure:
+    if isinstance(_SHARED["nlp"], AgreementError):
+        return _failure(source, _SHARED["nlp"])
+    return cache_outcome(extract_source(source, _SHARED["settings"], _SHARED["nlp"]), source, _SHARED["cache"])
 
 
-def _extract_in_worker(source: Source, settings: Settings) -> Extraction | Failure:
-    if isinstance(_WORKER_NLP, AgreementError):
-        return _failure(source, _WORKER_NLP)
-    return extract_source(source, settings, _WORKER_NLP)
+def _diff_in_worker(index: int) -> tuple | Failure:
+    from pipeline import matching
+    matching.THREADS = 1  # the pool already keeps every core busy
+    return diff_and_cache(_SHARED["tasks"][index], _SHARED["settings"], _SHARED["cache"])
+
+
+def _job_in_worker(index: int) -> Any:
+    function, *arguments = _SHARED["jobs"][index]
+    return function(*arguments)
 
 
 def _want_progress(progress: bool | None) -> bool:
@@ -674,6 +735,7 @@ class Progress:
         self.total, self.count, self.stage, self.bar = total, 0, stage, None
         if bar and total:
             from tqdm import tqdm
+            tqdm.monitor_interval = 0  # no monitor thread: worker processes are forked later
             self.bar = tqdm(total=total, unit="doc" if stage == "extract" else "pair", desc=stage,
                             file=sys.stderr)
 
@@ -856,36 +918,36 @@ def diff_series(members: tuple[Member, ...], cache: Cache, out_dir: Path, pool: 
             outcomes[task] = pair_of(task, cached, out_dir)
         else:
             todo.append(task)
+    diffed = pool.diff(todo, cache)  # before the bar: workers fork before its thread starts
     with Progress(len(todo), progress, "diff") as bar:
-        # Rows are made as results arrive: this process's work (and its first import of
-        # pipeline.matching) then overlaps the workers' remaining diffs.
-        for task, outcome in pool.diff(todo):
+        for task, outcome in diffed:
             if isinstance(outcome, Failure):
                 bar.done(task.folder.name, f"error: {outcome.reason}")
                 outcomes[task] = outcome
             else:
-                cache.put(outcome, task.old.source.sha256, task.new.source.sha256)
-                bar.done(task.folder.name, f"{len(outcome.matches)} relations")
+                bar.done(task.folder.name, f"{len(outcome)} relations")
                 outcomes[task] = pair_of(task, outcome, out_dir)
     results = [outcomes[task] for task in tasks]
     return (tuple(r for r in results if isinstance(r, Pair)), tuple(r for r in results if isinstance(r, Failure)),
             ())
 
 
-def pair_of(task: PairTask, result: Any, out_dir: Path) -> Pair:
-    """A diff result as a Pair: its matches as plain rows (pipeline.matching.match_rows)."""
-    from pipeline.matching import match_rows
-
-    rows = tuple(dict(row) for row in match_rows(result.matches))
+def pair_of(task: PairTask, rows: tuple[Mapping[str, Any], ...], out_dir: Path) -> Pair:
+    """A pair's match rows (diff_and_cache) as a Pair."""
     return Pair(task.old.series, task.old, task.new, rows, (task.folder / REPORT_NAME).relative_to(out_dir).as_posix())
 
 
-def diff_task(task: PairTask, settings: Settings) -> Any:
-    """pipeline.diff's result for one pair, its matches and report written; or a Failure."""
+def diff_and_cache(task: PairTask, settings: Settings, cache: Cache) -> tuple[dict[str, Any], ...] | Failure:
+    """One pair diffed, its matches and report written, its match rows
+    (pipeline.matching.match_rows) cached and returned; or a Failure, not cached."""
     try:
         from pipeline.diff import diff, write_diff
+        from pipeline.matching import match_rows
+
         result = diff(task.old.extraction, task.new.extraction, settings)
         write_diff(result, task.folder)
-        return result
+        rows = tuple(dict(row) for row in match_rows(result.matches))
     except Exception as error:  # one odd pair must not stop the corpus
         return task.failure(type(error).__name__, str(error) or repr(error))
+    cache.put(rows, task.old.source.sha256, task.new.source.sha256)
+    return rows

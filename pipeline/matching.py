@@ -80,6 +80,9 @@ MIN_COVERAGE_GAIN = 0.10
 # Score matrix rows computed at a time: bounds memory to ROWS x len(new) cells, while a
 # block is still large enough for rapidfuzz's threads to stay busy.
 CHUNK_ROWS = 1024
+# Threads of each rapidfuzz cdist: every core (-1). A batch's diff workers, already one
+# process per core, set 1 (pipeline.batch).
+THREADS = -1
 # Two words this alike (character level) are one word respelled, not another word:
 # "energiedeel" -> "energiedaal", "verstrekingen" -> "verstrekkingen".
 RESPELLING_MIN = 0.8
@@ -552,7 +555,7 @@ def score_candidates(old: Side, new: Side, owner_sets: list[frozenset[str]],
     for start in range(0, n_old if n_new else 0, CHUNK_ROWS):
         rows = slice(start, min(start + CHUNK_ROWS, n_old))
         bound = process.cdist(old.byte_codes[rows], new.byte_codes, scorer=fuzz.ratio, dtype=np.uint8,
-                              workers=-1, score_cutoff=max(cutoff, 1))
+                              workers=THREADS, score_cutoff=max(cutoff, 1))
         # Below the text floor a pair cannot reach the threshold: only the few pairs
         # above it need their context and, if the bound still passes, an exact score.
         r, c = np.nonzero(bound)
@@ -561,7 +564,7 @@ def score_candidates(old: Side, new: Side, owner_sets: list[frozenset[str]],
         passes = bound[r - start, c] * text_share + weight * context >= threshold
         r, c, context = r[passes], c[passes], context[passes]
         exact = process.cpdist([old.codes[i] for i in r], [new.codes[j] for j in c],
-                               scorer=fuzz.ratio, dtype=np.uint8, workers=-1) if len(r) else np.zeros(0, np.uint8)
+                               scorer=fuzz.ratio, dtype=np.uint8, workers=THREADS) if len(r) else np.zeros(0, np.uint8)
         blended = exact * text_share + weight * context
         keep = np.flatnonzero(blended >= threshold)
         keep = keep[best_per_row(r[keep], c[keep] / max(n_new, 1) - r[keep] / max(n_old, 1), blended[keep])]
@@ -593,7 +596,7 @@ def closest_counterparts(items: Sequence[int], side: Side, other: Side) -> dict[
     if not items or not other.codes:
         return {}
     scores = process.cdist([side.codes[i] for i in items], other.codes, scorer=fuzz.ratio,
-                           dtype=np.uint8, workers=-1)
+                           dtype=np.uint8, workers=THREADS)
     best = scores.argmax(axis=1)
     return {i: (int(b), float(scores[k, b]) / 100.0) for k, (i, b) in enumerate(zip(items, best))}
 
@@ -680,7 +683,7 @@ def best_wholes(parts: Sequence[int], part_side: Side, whole_side: Side,
         # At least this many words of a part must lie inside a whole.
         needed = np.array([np.ceil(minimum * max(len(part_side.codes[p]), 1) - 1e-9) for p in block])
         bound = process.cdist([part_side.byte_codes[p] for p in block], whole_side.byte_codes,
-                              scorer=LCSseq.similarity, dtype=np.int32, workers=-1)
+                              scorer=LCSseq.similarity, dtype=np.int32, workers=THREADS)
         for row, col in zip(*np.nonzero(bound >= needed[:, None])):
             part, whole = block[row], int(col)
             share = contained(part_side.codes[part], whole_side.codes[whole])

@@ -22,8 +22,8 @@ import itertools
 import json
 import numbers
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
-from concurrent.futures import Executor
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import Future
 from copy import copy
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -344,34 +344,39 @@ def corpus_rows(result: BatchResult) -> list[tuple[Table, list[dict]]]:
             (ERRORS, list(error_rows(result.failures)))]
 
 
-def publish(result: BatchResult, out_dir: Path, executor: Executor | None = None) -> list[Path]:
+Job = tuple  # (function, *arguments): one side job of publishing
+Beside = Callable[[list[Job]], list[Future]]
+
+
+def publish(result: BatchResult, out_dir: Path, beside: Beside | None = None) -> list[Path]:
     """Write every output of a batch into `out_dir`; returns the files written.
 
         commitments, parties, quantities, matches, pairs, documents, issues, errors (.csv, .parquet)
         agreements.sqlite, monitor.xlsx, datapackage.json, index.html
 
-    With an `executor` (the batch's worker processes) the database and the workbook are
-    written there while this process writes the tables: publishing is the part of a batch
-    that does not otherwise run in parallel.
+    `beside` (the batch's worker processes: pipeline.batch.Workers.beside) runs the two
+    side jobs, the database and the workbook, each in a process of its own, while this
+    process writes the tables; without it they run here, one after the other.
     """
-    if executor:
-        for _ in range(2):  # the workers import the writers' libraries while the rows are made here
-            executor.submit(_import_writers)
     tables = corpus_rows(result)
-    frames = [(table, frame(rows, table)) for table, rows in tables]
-    sheets = monitor_sheets(result, {table.name: rows for table, rows in tables})
-    side_jobs = [(write_sqlite, frames, out_dir / SQLITE_NAME), (write_workbook, sheets, out_dir / XLSX_NAME)]
-    futures = [executor.submit(job, *args) for job, *args in side_jobs] if executor else []
-    written = [path for table, data in frames for path in write_frame(data, out_dir, table.name)]
+    side_jobs: list[Job] = [(write_sqlite_rows, tables, out_dir / SQLITE_NAME),
+                            (write_monitor, result, tables, out_dir / XLSX_NAME)]
+    futures = beside(side_jobs) if beside else []
+    written = [path for table, rows in tables for path in write_frame(frame(rows, table), out_dir, table.name)]
     written += [f.result() for f in futures] if futures else [job(*args) for job, *args in side_jobs]
     written.append(write_datapackage([table for table, _ in tables], out_dir / DATAPACKAGE_NAME))
     written.append(write_index(result, out_dir / INDEX_NAME))
     return written
 
 
-def _import_writers() -> None:
-    import openpyxl  # noqa: F401
-    import sqlite_utils  # noqa: F401
+def write_sqlite_rows(tables: list[tuple[Table, list[dict]]], target: Path) -> Path:
+    """write_sqlite from the rows of `corpus_rows`."""
+    return write_sqlite([(table, frame(rows, table)) for table, rows in tables], target)
+
+
+def write_monitor(result: BatchResult, tables: list[tuple[Table, list[dict]]], target: Path) -> Path:
+    """monitor.xlsx from a batch and the rows of `corpus_rows`."""
+    return write_workbook(monitor_sheets(result, {table.name: rows for table, rows in tables}), target)
 
 
 # --------------------------------------------------------------------------- sqlite

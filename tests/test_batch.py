@@ -261,6 +261,19 @@ def test_a_rerun_reads_nothing_and_a_new_file_is_read_alone(corpus, out, setting
     assert documents["copy-of-eerste"]["series"] == TY
 
 
+def test_spawned_workers_give_the_outputs_of_forked_ones(corpus, out, settings, tmp_path, monkeypatch):
+    """Where workers cannot be forked (macOS, Windows) they are spawned, load their own
+    pipeline and get each stage's data pickled: the outputs are the same."""
+    monkeypatch.setattr("pipeline.batch.START_METHOD", "spawn")
+    inputs = tmp_path / "corpus"
+    shutil.copytree(corpus, inputs)
+    result = run_batch(inputs, tmp_path / "out", settings, workers=2, progress=False)
+    assert (result.read, len(result.pairs), [f.document for f in result.failures]) == (6, 3, ["kapot"])
+    for name in ("documents", "commitments", "quantities", "parties", "pairs", "matches"):
+        assert table(tmp_path / "out", name) == table(out, name), name
+    assert (tmp_path / "out" / "monitor.xlsx").is_file() and (tmp_path / "out" / "agreements.sqlite").is_file()
+
+
 def test_manifest_overrides_series_and_year(corpus, out, settings, tmp_path):
     inputs, output = copy_run(corpus, out, tmp_path)
     (inputs / "manifest.csv").write_text("file,series,year\n"
