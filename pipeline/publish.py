@@ -239,11 +239,12 @@ def match_rows(pairs: Iterable[Pair]) -> Iterator[dict]:
 
     The match's own columns (status, score, ...) follow the id columns unchanged.
     """
+    base = {f.name for f in MATCH_BASE}
     for pair in pairs:
         for n, row in enumerate(pair.match_rows, start=1):
             parts = list(itertools.product(_keys(row, "old"), _keys(row, "new")))
             extra = {k: _flat(v) for k, v in row.items()
-                     if k not in {f.name for f in MATCH_BASE} and not k.startswith(("old_key", "new_key"))}
+                     if k not in base and not k.startswith(("old_key", "new_key"))}
             for i, (old, new) in enumerate(parts, start=1):
                 yield {"match_id": f"{pair.pair_id}/{n}" + (f".{i}" if len(parts) > 1 else ""),
                        "pair_id": pair.pair_id, "series": pair.series,
