@@ -312,7 +312,9 @@ _DTYPES = {"integer": "Int64", "number": "Float64", "boolean": "boolean", "strin
 def frame(rows: Iterable[Mapping[str, Any]], table: Table) -> pd.DataFrame:
     """Rows as a frame with the table's columns and nullable dtypes, so an integer column
     with gaps stays integer ("2021", not "2021.0") in CSV and Parquet."""
-    data = [{c: _flat(row.get(c)) for c in table.columns} for row in rows]
+    rows = rows if isinstance(rows, list) else list(rows)
+    data = {c: [_flat(v) if isinstance(v, (list, tuple, dict)) else v for v in (row.get(c) for row in rows)]
+            for c in table.columns}  # column by column: most cells need no flattening
     out = pd.DataFrame(data, columns=table.columns)
     return out.astype({f.name: _DTYPES[f.type] for f in table.fields})
 
