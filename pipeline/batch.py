@@ -55,9 +55,6 @@ REPORT_NAME = "report.html"  # what pipeline.diff.write_diff writes beside the m
 MANIFEST_NAME = "manifest.csv"  # picked up from the inputs folder when --manifest is not given
 MANIFEST_COLUMNS = ("file", "series", "year")
 RUN_RECORD = "run"  # .cache/run-<run key>-<settings hash>.pickle: the last run's result
-# A worker process takes ~3 s to start (imports, spaCy pipeline): about as long as reading
-# ten documents. Without --workers, no more workers are started than the documents repay.
-DOCUMENTS_PER_WORKER = 10
 CACHE_KEY_SUFFIXES = {".py", ".jsonl", ".csv", ".json"}  # code, patterns, package data
 # Modules that only write outputs: editing them must not throw the cached extractions away.
 NOT_IN_CACHE_KEY = {"publish.py", "cli.py", "__main__.py"}
@@ -169,8 +166,8 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
               manifest: Path | None = None, progress: bool | None = None) -> BatchResult:
     """Extract every agreement under `inputs`, diff consecutive years, publish into `out_dir`.
 
-    `workers` defaults to the number of cores (at most one per DOCUMENTS_PER_WORKER documents
-    to read); `manifest` to `inputs/manifest.csv` if there is one; `progress` (a tqdm bar) to whether stderr is a terminal, else log lines.
+    `workers` defaults to the number of cores (spawned ones: at most one per
+    SPAWNED_WORKER_DOCUMENTS documents to read); `manifest` to `inputs/manifest.csv` if there is one; `progress` (a tqdm bar) to whether stderr is a terminal, else log lines.
     Raises AgreementError only for a bad manifest, an inputs folder without documents or an
     unbuilt spaCy pipeline; bad documents become `failures`.
 
@@ -543,6 +540,10 @@ def default_workers() -> int:
 # Elsewhere they are spawned and given a pickled copy.
 START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 
+# A forked worker starts in milliseconds; a spawned one takes ~3 s (imports, spaCy
+# pipeline), about as long as reading ten documents. Without --workers, no more workers
+# are started than the documents repay.
+SPAWNED_WORKER_DOCUMENTS = 10
 LATER_STAGES = ("pipeline.diff", "pipeline.publish")
 _SHARED: dict[str, Any] = {}  # what the workers of the running pool work on: see Workers.start
 
@@ -608,13 +609,15 @@ class Workers:
 
     def size_for(self, documents: int) -> int:
         """Processes for reading `documents`: as many as requested (never more than documents);
-        by default one per core, but no more than the documents repay (DOCUMENTS_PER_WORKER).
+        by default one per core, but spawned ones no more than the documents repay
+        (SPAWNED_WORKER_DOCUMENTS).
 
-            requested 2, 5 documents -> 2;  default on 8 cores, 25 documents -> 2
+            requested 2, 5 documents -> 2;  default on 8 cores, 25 documents -> 8 (forked), 2 (spawned)
         """
         if self.requested:
             return max(1, min(self.requested, documents))
-        return max(1, min(default_workers(), documents // DOCUMENTS_PER_WORKER))
+        per_worker = SPAWNED_WORKER_DOCUMENTS if START_METHOD == "spawn" else 1
+        return max(1, min(default_workers(), documents // per_worker))
 
     def extract(self, sources: list[Source], cache: Cache) -> Iterator[tuple[Source, Extraction | Failure]]:
         """(source, extraction or failure) for each source, each cached where it was made."""

@@ -366,12 +366,14 @@ def test_discover_skips_hidden_lock_and_output_files(tmp_path):
         ("a/x-2021.pdf", "x-2021-pdf"), ("b/x-2021.pdf", "x-2021-pdf-2"), ("y.txt", "y")]
 
 
-@pytest.mark.parametrize("requested, documents, size", [
-    (2, 5, 2), (4, 3, 3), (1, 50, 1),  # as asked, never more processes than documents
-    (None, 25, 2), (None, 5, 1), (None, 500, 8),  # default: cores, but one per ten documents
+@pytest.mark.parametrize("start, requested, documents, size", [
+    ("fork", 2, 5, 2), ("spawn", 4, 3, 3), ("fork", 1, 50, 1),  # as asked, never more processes than documents
+    ("fork", None, 25, 8), ("fork", None, 5, 5), ("fork", None, 1, 1),  # default: one per core
+    ("spawn", None, 25, 2), ("spawn", None, 5, 1), ("spawn", None, 500, 8),  # spawned: one per ten documents
 ])
-def test_worker_processes(requested, documents, size, settings, monkeypatch):
+def test_worker_processes(start, requested, documents, size, settings, monkeypatch):
     monkeypatch.setattr("pipeline.batch.default_workers", lambda: 8)
+    monkeypatch.setattr("pipeline.batch.START_METHOD", start)
     assert Workers(settings, requested).size_for(documents) == size
 
 
