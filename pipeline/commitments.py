@@ -29,11 +29,10 @@ import re
 from dataclasses import dataclass, field, replace
 
 from pipeline.ingest.normalize import BULLET_RE, LABEL_RE, DIGIT_TO_SUPERSCRIPT, SUPERSCRIPT_DIGITS, footnote_marker
-from pipeline.outline import CHAPTER, SUBSECTION, THEME, Placed
+from pipeline.outline import CHAPTER, SUBSECTION, THEME, Placed, has_dotted_leader
 from pipeline.tables import TableItem, continues_table, find_columns, table_items
 from pipeline.types import FOOTNOTE, HEADING, PARAGRAPH, TABLE, Block, Commitment, Issue, Section
 
-_TOC_LINE = re.compile(r"(\.{3,}|\u2026|_{3,})\s*\d+\s*$")
 _PARTY_LIST_LINE = re.compile(r"vertegenwoordigd door|hierna te noemen|hierna genoemd", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;]['\"\u2019\u201d)]?$|[" + SUPERSCRIPT_DIGITS + r"]\.?$")
 _LEAD_IN = re.compile(r":\s*$")
@@ -149,8 +148,9 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...]) -> tuple[tupl
         "2 Samenwerking" / "2.1 Partijen overleggen ..." / "a. bestuurlijk" / "b. ambtelijk"
         -> Commitment(number="2.1", subitems=("bestuurlijk", "ambtelijk"), ...)
     """
-    item_style = dominant_item_style(placed)
-    not_commitments = non_commitment_items(placed, item_style)
+    labelled_at = labelled_items(placed)
+    item_style = dominant_item_style(labelled_at)
+    not_commitments = non_commitment_items(placed, item_style, labelled_at)
     drafts: list[_Draft] = []
     open_draft: _Draft | None = None
     last_paragraph: Placed | None = None
@@ -172,9 +172,9 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...]) -> tuple[tupl
             open_draft = None
             last_paragraph = None
             continue
-        labelled = parse_label(block.text)
+        labelled = labelled_at.get(position)
         bullet = BULLET_RE.match(block.text)
-        if labelled and not _is_false_item(block.text, labelled[1]):
+        if labelled:
             label, rest = labelled
             if position in not_commitments:
                 open_draft = None
@@ -229,18 +229,20 @@ def _table_pieces(placed: tuple[Placed, ...], start: int) -> tuple[list[Block], 
     return pieces, notes, end
 
 
-def _labelled_items(placed: tuple[Placed, ...]):
-    """(index, label, rest) of every body paragraph that carries a number label."""
+def labelled_items(placed: tuple[Placed, ...]) -> dict[int, tuple[Label, str]]:
+    """Index -> (label, rest) of every body paragraph that carries a number label."""
+    labelled_at = {}
     for index, entry in enumerate(placed):
         block = entry.block
         if not entry.section.in_body or entry.role is not None or block.kind != PARAGRAPH:
             continue
         labelled = parse_label(block.text)
         if labelled and not _is_false_item(block.text, labelled[1]):
-            yield index, labelled[0], labelled[1]
+            labelled_at[index] = labelled
+    return labelled_at
 
 
-def dominant_item_style(placed: tuple[Placed, ...]) -> tuple[int, str, bool] | None:
+def dominant_item_style(labelled_at: dict[int, tuple[Label, str]]) -> tuple[int, str, bool] | None:
     """The label style of the commitments: (depth, punctuation, lettered).
 
     The style with the most different labels wins: commitments count on ("1." ... "76.")
@@ -249,7 +251,7 @@ def dominant_item_style(placed: tuple[Placed, ...]) -> tuple[int, str, bool] | N
     commitments of their own.
     """
     labels: dict[tuple[int, str, bool], set[str]] = {}
-    for _, label, _ in _labelled_items(placed):
+    for label, _ in labelled_at.values():
         if not label.lettered:
             labels.setdefault(label.style, set()).add(label.text)
     if not labels:
@@ -281,7 +283,8 @@ def starts_commitment(label: Label, section: Section, item_style: tuple[int, str
     return bool(parent) and parent in heading_numbers(section)
 
 
-def non_commitment_items(placed: tuple[Placed, ...], item_style) -> set[int]:
+def non_commitment_items(placed: tuple[Placed, ...], item_style,
+                         labelled_at: dict[int, tuple[Label, str]]) -> set[int]:
     """Indexes of numbered paragraphs in lists that are not commitments.
 
     A list is a run of commitment-style labels with consecutive numbers and nothing but
@@ -292,7 +295,7 @@ def non_commitment_items(placed: tuple[Placed, ...], item_style) -> set[int]:
     """
     titles = {_title_key(entry.block.text) for entry in placed if entry.role in (CHAPTER, THEME, SUBSECTION)}
     skipped: set[int] = set()
-    for lead_in, items in _item_lists(placed, item_style):
+    for lead_in, items in _item_lists(placed, item_style, labelled_at):
         texts = [rest for _, rest in items]
         names_only = all(_only_names(text) for text in texts)
         if _NOT_COMMITMENTS_LEAD_IN.search(lead_in) or (names_only and (
@@ -301,9 +304,8 @@ def non_commitment_items(placed: tuple[Placed, ...], item_style) -> set[int]:
     return skipped
 
 
-def _item_lists(placed: tuple[Placed, ...], item_style):
+def _item_lists(placed: tuple[Placed, ...], item_style, labelled: dict[int, tuple[Label, str]]):
     """(lead-in text, [(index, rest), ...]) for every run of consecutively numbered items."""
-    labelled = {index: (label, rest) for index, label, rest in _labelled_items(placed)}
     lists: list[tuple[str, list[tuple[int, str]]]] = []
     current: list[tuple[int, str]] | None = None
     previous_label: Label | None = None
@@ -345,7 +347,7 @@ def _title_key(text: str) -> str:
 
 def _is_false_item(text: str, rest: str) -> bool:
     """Numbered lines that are not commitments: TOC entries, party lists, bare numbers."""
-    return bool(_TOC_LINE.search(text) or _PARTY_LIST_LINE.search(text) or not rest)
+    return not rest or has_dotted_leader(text) or bool(_PARTY_LIST_LINE.search(text))
 
 
 def _attach_footnote(text: str, open_draft: _Draft | None, drafts: list[_Draft]) -> None:
@@ -435,5 +437,5 @@ def assign_keys(commitments: list[Commitment], document_id: str) -> tuple[list[C
             key = f"{key}~{seen[key]}"
         else:
             seen[key] = 1
-        keyed.append(replace(commitment, key=key))
+        keyed.append(commitment if key == commitment.key else replace(commitment, key=key))
     return keyed, issues

@@ -96,9 +96,25 @@ def heading_title(text: str) -> str:
 def without_page_number(text: str) -> str:
     """A numbered heading's trailing number is a page number: "3 Betaalbaarheid 12" -> "3 Betaalbaarheid"."""
     numbered = _NUMBERED_HEADING.match(text)
-    if numbered and _PAGE_NUMBER_TAIL.search(numbered.group("title")):
+    if numbered and page_number_tail(numbered.group("title")):
         return _PAGE_NUMBER_TAIL.sub("", text)
     return text
+
+
+def page_number_tail(text: str) -> re.Match[str] | None:
+    """The number a line ends in, with the space before it: "Inleiding 3" -> " 3"."""
+    # Most lines end in a word; the cheap test spares the search its scan of the whole line.
+    return _PAGE_NUMBER_TAIL.search(text) if _ends_in_digit(text) else None
+
+
+def has_dotted_leader(text: str) -> bool:
+    """A contents entry's dots, ellipsis or underscores up to a page number: "3.1 Huurbeleid ...... 5"."""
+    return _ends_in_digit(text) and _DOTTED_LEADER.search(text) is not None
+
+
+def _ends_in_digit(text: str) -> bool:
+    """Does the last character that is not white space count as a digit (regex \\d)?"""
+    return text.rstrip()[-1:].isdecimal()
 
 
 def heading_role(block: Block) -> str | None:
@@ -108,11 +124,11 @@ def heading_role(block: Block) -> str | None:
     a sentence broken over a page).
     """
     text = block.text
-    if _DOTTED_LEADER.search(text):
+    if has_dotted_leader(text):
         return None  # a contents entry, whatever its font
     numbered = _NUMBERED_HEADING.match(text)
     if block.kind == PARAGRAPH:
-        if _PAGE_NUMBER_TAIL.search(text) and not (numbered and _CHAPTER_NUMBER.match(text)):
+        if page_number_tail(text) and not (numbered and _CHAPTER_NUMBER.match(text)):
             return None  # "Inleiding 3", "12. De gemeente bouwt 45": no heading with a page number
         if not looks_like_heading(without_page_number(text)):
             return None
@@ -134,9 +150,9 @@ def is_toc_entry(block: Block) -> bool:
     """
     if block.kind not in (PARAGRAPH, HEADING):
         return False
-    if _DOTTED_LEADER.search(block.text):
+    if has_dotted_leader(block.text):
         return True
-    tail = _PAGE_NUMBER_TAIL.search(block.text)
+    tail = page_number_tail(block.text)
     return bool(tail) and looks_like_heading(block.text[:tail.start()])
 
 
@@ -167,7 +183,7 @@ def block_roles(blocks: tuple[Block, ...]) -> list[str | None]:
         before = body[position - 1] if position > 0 else None
         after = body[position + 1] if position + 1 < len(body) else None
         by_shape = roles[i] is not None and blocks[i].kind == PARAGRAPH
-        if toc_shaped[i] and (_DOTTED_LEADER.search(blocks[i].text)
+        if toc_shaped[i] and (has_dotted_leader(blocks[i].text)
                               or (before is not None and toc_shaped[before])
                               or (after is not None and toc_shaped[after])):
             roles[i] = TOC
@@ -203,7 +219,7 @@ def outline(document: Document, register: PartyRegister) -> tuple[Placed, ...]:
     chapter_owners: tuple[str, ...] = ()
     theme_owners: tuple[str, ...] = ()
     for block, role in zip(document.blocks, roles):
-        text = heading_title(block.text)
+        text = heading_title(block.text) if role in (CHAPTER, THEME, SUBSECTION) else ""
         if role == CHAPTER:
             chapter_owners = theme_owners = register.heading_owners(text)
             section = Section(chapter=text, in_body=True, heading_owners=chapter_owners)

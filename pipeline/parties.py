@@ -15,13 +15,16 @@ corporation, ...).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, replace
 
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from pipeline.nlp import GROUPS_KEY, LEMMATIZER, QUANTITY_RULER
 from pipeline.types import (
     CORPORATIE, GEMEENTE, HUURDERSORGANISATIE, OWNER_FROM_COLUMN, OWNER_FROM_HEADING,
     OWNER_FROM_LEAD_IN, OWNER_FROM_TEXT, OWNER_NONE, Block, Commitment, Document, Party,
@@ -39,6 +42,8 @@ _REPRESENTED_BY = re.compile(
     r"vertegenwoordigd\s+door\s+(?P<who>.*?)(?:,\s*(?:handelend|hierna|gemachtigd)|\s+gemachtigd|,|$)",
     re.IGNORECASE,
 )
+# Every party line says "hierna"; looking for it first spares the long pattern most paragraphs.
+_HIERNA = re.compile(r"hierna", re.IGNORECASE)
 _HONORIFIC = re.compile(r"\b(?:de heer|mevrouw|dhr\.|mw\.|mevr\.)\s+", re.IGNORECASE)
 _SIGNATURE_LINE = re.compile(r"^(?P<party>[^:]{2,80}):\s*(?P<person>[A-Z][^:]{1,80})$")
 
@@ -50,6 +55,7 @@ _NOT_AGENT_BEFORE = {
     "vanuit", "voor", "zonder", "omtrent", "ten", "jegens",
 }
 _COORDINATORS = {"en", ",", "/", "of", "&"}
+_SENTENCE_END_MARKS = {".", "!", "?", ";"}
 _AGENT_MARK = "door"
 _JOINT = re.compile(r"\bgezamenlijk|\bsamen\b|\btripartie?t", re.IGNORECASE)
 # A lead-in that names who makes the list that follows: "Partijen maken hierover de
@@ -65,6 +71,8 @@ _CELL_PARTS = re.compile(r"\s*(?:[,;/+&\n]|\ben\b)\s*", re.IGNORECASE)
 GROUP_ALL = "ALL"
 GROUP_ROLES = {"CORPORATIES": CORPORATIE, "HUURDERSORGANISATIES": HUURDERSORGANISATIE,
                "GEMEENTE": GEMEENTE}
+# Mentions read the group words only.
+_NOT_FOR_MENTIONS = (LEMMATIZER, QUANTITY_RULER)
 
 
 def role_of(name: str, short_name: str) -> str:
@@ -101,7 +109,7 @@ def find_parties(document: Document) -> tuple[Party, ...]:
     """Read the parties from the preamble's "hierna te noemen" lines and signature block."""
     parties: list[Party] = []
     for block in document.blocks:
-        match = _PARTY_LINE.match(block.text)
+        match = _HIERNA.search(block.text) and _PARTY_LINE.match(block.text)
         if not match:
             continue
         name = match.group("name").strip()
@@ -166,6 +174,8 @@ class PartyRegister:
         self.nlp = nlp
         self.all = tuple(p.short_name for p in parties)
         self._by_key: dict[str, str] = {}
+        self._ends_sentence: dict[int, bool] = {}  # orth id -> ends a sentence, learnt per word
+        self._lead_in_owners: dict[str, tuple[str, ...]] = {}
         self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
         for party in parties:
             key = f"PARTY:{party.short_name}"
@@ -183,7 +193,7 @@ class PartyRegister:
     def mentions(self, doc: Doc) -> list[Mention]:
         """Party names and group words in a parsed text, longest first where they overlap."""
         spans = [Span(doc, s, e, label=self.nlp.vocab.strings[k]) for k, s, e in self._matcher(doc)]
-        spans += [Span(doc, s.start, s.end, label=s.label_) for s in doc.spans.get("groups", [])]
+        spans += doc.spans.get(GROUPS_KEY, [])
         result = []
         for span in sorted(filter_spans(spans), key=lambda s: s.start):
             label = span.label_
@@ -193,7 +203,8 @@ class PartyRegister:
         return result
 
     def parse(self, text: str) -> Doc:
-        return self.nlp(text)
+        """`text` as a doc with its group words, all that `mentions` and `actors` read."""
+        return self.nlp(text, disable=_NOT_FOR_MENTIONS)
 
     def heading_owners(self, heading: str) -> tuple[str, ...]:
         """Owners named by a section heading.
@@ -205,6 +216,16 @@ class PartyRegister:
         if not mentioned and _JOINT.search(heading):
             return self.all
         return mentioned
+
+    def lead_in_owners(self, lead_in: str) -> tuple[str, ...]:
+        """Owners named by a lead-in: "Partijen maken hierover de volgende afspraken:" -> every party.
+
+        Every item of a list shares its lead-in, so each lead-in is read once. A paragraph that
+        ends in ":" without announcing commitments ("Toelichting:") names none.
+        """
+        if lead_in not in self._lead_in_owners:
+            self._lead_in_owners[lead_in] = self.actors(self.parse(lead_in)) if is_lead_in(lead_in) else ()
+        return self._lead_in_owners[lead_in]
 
     def column_owners(self, cell: str) -> tuple[str, ...]:
         """Owners named by the owner column of a commitments table.
@@ -222,8 +243,10 @@ class PartyRegister:
         "De Volmacht hanteert ... advies bij De Deelmacht." -> ("De Volmacht",)
         """
         mentions = self.mentions(doc)
+        if not mentions:
+            return ()
         chosen: list[str] = []
-        sentence_starts = _sentence_starts(doc)
+        sentence_starts = self._sentence_starts(doc, mentions[-1].start)
         subject_taken: set[int] = set()
         previous_is_actor = False
         for i, mention in enumerate(mentions):
@@ -231,7 +254,7 @@ class PartyRegister:
                 is_actor = previous_is_actor  # "met huurdersorganisaties en gemeente"
             else:
                 before = doc[mention.start - 1].lower_ if mention.start > 0 else ""
-                sentence = max(s for s in sentence_starts if s <= mention.start)
+                sentence = sentence_starts[bisect_right(sentence_starts, mention.start) - 1]
                 is_actor = before == _AGENT_MARK or (
                     before not in _NOT_AGENT_BEFORE and sentence not in subject_taken)
                 if is_actor and before != _AGENT_MARK:
@@ -241,25 +264,31 @@ class PartyRegister:
             previous_is_actor = is_actor
         return self._ordered(chosen)
 
+    def _sentence_starts(self, doc: Doc, last: int) -> list[int]:
+        """Token offsets up to `last` where a sentence starts: a capitalised word after ".",
+        "!", "?", ";" or a word ending in "." ("2021. De gemeente", "o.a. Woonborg")."""
+        ends = self._ends_sentence
+        strings = self.nlp.vocab.strings
+        starts = [0]
+        for i, orth in enumerate(doc.to_array(ORTH)[:last].tolist()):
+            end = ends.get(orth)
+            if end is None:
+                text = strings[orth]
+                end = ends[orth] = text in _SENTENCE_END_MARKS or text.endswith(".")
+            if end and (doc[i + 1].is_title or doc[i + 1].is_upper):
+                starts.append(i + 1)
+        return starts
+
     def _ordered(self, names) -> tuple[str, ...]:
         wanted = set(names)
         return tuple(p for p in self.all if p in wanted)
 
 
-def _sentence_starts(doc: Doc) -> list[int]:
-    starts = [0]
-    for token in doc[:-1]:
-        if token.text in {".", "!", "?", ";"} or token.text.endswith("."):
-            nxt = doc[token.i + 1]
-            if nxt.is_title or nxt.is_upper:
-                starts.append(token.i + 1)
-    return starts
-
-
 def _are_coordinated(doc: Doc, first: Mention, second: Mention) -> bool:
     """"gemeente, De Volmacht en Woonborg": only coordinators and articles in between."""
-    between = [t.lower_ for t in doc[first.end:second.start]]
-    return bool(between) and all(w in _COORDINATORS or w in {"de", "het"} for w in between)
+    # Stops at the first other word: mentions may lie far apart.
+    return second.start > first.end and all(
+        token.lower_ in _COORDINATORS or token.lower_ in {"de", "het"} for token in doc[first.end:second.start])
 
 
 def is_lead_in(text: str) -> bool:

@@ -203,7 +203,7 @@ def to_quantities(span: Span, found: list[Reading], taken: set[int], lex: Lexico
     before, first = (None, start)
     if found[0].kind != YEAR and any(r.qualifier is None for r in found):
         before, first = qualifier_before(doc, start, taken, lookback)
-    text = doc.text[doc[first].idx : span.end_char]
+    text = doc[first : span.end].text
     if found[0].kind == LABEL:
         text = text.rstrip(".")  # blank("nl") glues a full stop to a label letter: "label A."
     return [

@@ -15,8 +15,9 @@ from spacy.tokens import Doc
 from pipeline.commitments import find_commitments, where
 from pipeline.errors import AgreementError, NoCommitmentsError
 from pipeline.ingest import read_document, unique_ids
+from pipeline.nlp import UNUSED_BY_STAGES
 from pipeline.outline import agreement_year, outline
-from pipeline.parties import PartyRegister, attribute_owners, find_parties, is_lead_in
+from pipeline.parties import PartyRegister, attribute_owners, find_parties
 from pipeline.quantities import quantities_from_doc
 from pipeline.settings import Settings
 from pipeline.types import OWNER_NONE, Commitment, Extraction, Issue
@@ -38,7 +39,7 @@ def extract_document(path: Path | str, settings: Settings, nlp: Language,
                                  "(expected paragraphs such as '12. De gemeente ...')")
     year = agreement_year(document)
     # One nlp.pipe over every text: spaCy batches far better than one call per commitment.
-    docs = nlp.pipe(c.text for c in commitments)
+    docs = nlp.pipe((c.text for c in commitments), disable=UNUSED_BY_STAGES)
     commitments = tuple(enrich(c, doc, register, year) for c, doc in zip(commitments, docs))
     issues = document.issues + issues + tuple(owner_issues(commitments))
     if not parties:
@@ -51,9 +52,7 @@ def extract_document(path: Path | str, settings: Settings, nlp: Language,
 
 def enrich(commitment: Commitment, doc: Doc, register: PartyRegister, year: int | None) -> Commitment:
     """Year, owners, actors and quantities of one commitment; `doc` is its parsed text."""
-    lead_in_owners: tuple[str, ...] = ()
-    if commitment.lead_in and is_lead_in(commitment.lead_in):
-        lead_in_owners = register.actors(register.parse(commitment.lead_in))
+    lead_in_owners = register.lead_in_owners(commitment.lead_in) if commitment.lead_in else ()
     commitment = attribute_owners(commitment, register, doc, lead_in_owners)
     return replace(commitment, year=year, quantities=quantities_from_doc(doc))
 

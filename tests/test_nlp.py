@@ -1,4 +1,5 @@
-"""The spaCy pipeline: built once per session into a temp folder (tests/conftest.py), loaded back."""
+"""The spaCy pipeline: built once per session into a temp folder (tests/conftest.py), loaded back;
+its rulers find what spaCy's SpanRuler finds."""
 
 from __future__ import annotations
 
@@ -8,14 +9,20 @@ import pytest
 
 from pipeline.errors import ModelNotBuiltError
 from pipeline.nlp import (
+    ANCHORED_SPAN_RULER,
+    GROUP_RULER,
+    QUANTITIES_KEY,
     QUANTITY_RULER,
     expand_patterns,
     group_mentions,
     load_pipeline,
     load_word_lists,
+    quantity_patterns,
     save_pipeline,
+    split_footnote_marks,
 )
 from pipeline.settings import Settings
+from tests.render.source import SEED
 
 
 def test_built_model_loads_back(model_path, nlp):
@@ -109,3 +116,67 @@ def test_save_replaces_a_model_and_leaves_no_staging(nlp, tmp_path):
 def test_unknown_word_list_in_a_pattern_is_an_error():
     with pytest.raises(ValueError, match="unknown word list '@nothing'"):
         expand_patterns([{"label": "X", "pattern": [{"LOWER": {"IN": "@nothing"}}]}], load_word_lists())
+
+
+# --------------------------------------------------------------------------- anchored span ruler
+# Quantities at the edges of a text, long and overlapping ranges, optional and repeated tokens.
+RULER_TEXTS = [
+    "tussen € 1,5 miljoen en € 2 mln. per jaar",
+    "tussen 1,5 en 2 miljoen euro",
+    "€ 600 - 700 en € 600 tot € 700 miljoen",
+    "5 tot en met 10 levensloopgeschikte energieneutrale sociale huurwoningen in 2021",
+    "tussen vijf en tien procent, tussen 5 en 10%, 5 à 10 procent, 5%-10%",
+    "een 6-tal of een zestal nieuwe grondgebonden woningen",
+    "circa 400 in bezit van Woonborg; rond 2030 en tot en met 2025",
+    "labels E, F en G, label A t/m C, label E of slechter, A-label",
+    "energie-index tussen 1,41 en 1,80 of EI van maximaal 1,4 of Energie-index (2,11",
+    "vanaf 1 januari 2021, per 1 juli, juni 2021, 01/11/2020 en 2021-2025",
+    "2021 tot en met 2025",
+    "woningen",
+    "",
+]
+
+
+def reference_ruler_spans(texts: list[str]) -> list[list[tuple]]:
+    """The quantity spans spaCy's own SpanRuler finds with the same patterns and tokenizer."""
+    import spacy
+
+    reference = spacy.blank("nl")
+    split_footnote_marks(reference)
+    ruler = reference.add_pipe("span_ruler", config={"spans_key": QUANTITIES_KEY, "validate": True})
+    ruler.add_patterns(quantity_patterns())
+    return [span_rows(doc) for doc in reference.pipe(texts)]
+
+
+def span_rows(doc) -> list[tuple]:
+    return [(s.start, s.end, s.label_, s.id_) for s in doc.spans[QUANTITIES_KEY]]
+
+
+def test_rulers_are_anchored(nlp):
+    assert {nlp.get_pipe_meta(name).factory for name in (GROUP_RULER, QUANTITY_RULER)} == {ANCHORED_SPAN_RULER}
+
+
+def test_anchored_ruler_finds_what_a_span_ruler_finds(nlp):
+    texts = RULER_TEXTS + SEED.read_text(encoding="utf-8").splitlines()
+    assert [span_rows(doc) for doc in nlp.pipe(texts)] == reference_ruler_spans(texts)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        [{"LOWER": "a", "OP": "+"}, {"LOWER": "b"}],  # unbounded: matched over the whole doc
+        [{"LOWER": "a", "OP": "?"}, {"LOWER": "b", "OP": "*"}],  # no required word at all
+        [{"LOWER": {"IN": ["a", "b"]}}, {"LOWER": "b", "OP": "{0,2}"}, {"LOWER": "c"}],
+    ],
+)
+def test_anchored_ruler_matches_any_pattern_as_a_span_ruler(pattern):
+    import spacy
+
+    texts = ["a b c", "b b c a", "a a a b", "c", "x a b b c y", ""]
+    found = {}
+    for factory in ("span_ruler", ANCHORED_SPAN_RULER):
+        blank = spacy.blank("nl")
+        ruler = blank.add_pipe(factory, config={"spans_key": "found"})
+        ruler.add_patterns([{"label": "X", "pattern": pattern}, {"label": "Y", "pattern": "b c"}])
+        found[factory] = [[(s.start, s.end, s.label_) for s in doc.spans["found"]] for doc in blank.pipe(texts)]
+    assert found[ANCHORED_SPAN_RULER] == found["span_ruler"]

@@ -44,6 +44,11 @@ def test_heading_shape(text, expected):
     (Block("3 Betaalbaarheid 12"), CHAPTER),
     (Block("Inleiding 3"), None),
     (Block("12. De Volmacht hanteert een huurprijs tot de tweede aftoppingsgrens."), None),
+    # Page numbers and leaders are found behind trailing white space, and only with digits.
+    (Block("Inhoud ........ 3 \n"), None),
+    (Block("Inleiding 3\n"), None),
+    (Block("Inleiding ........ 3a"), SUBSECTION),
+    (Block("Inleiding \u0663"), None),  # an Arabic-Indic three is a digit too
 ])
 def test_heading_role(block, role):
     assert heading_role(block) == role

@@ -82,6 +82,28 @@ def test_actors(register, nlp, text, actors):
     assert register.actors(register.parse(text)) == actors
 
 
+@pytest.mark.parametrize("text, actors", [
+    # Sentences end at ".", "!", "?", ";" or a word ending in "." before a capital: one subject each.
+    ("Woonborg bouwt. De gemeente betaalt; De Volmacht bouwt ook.", ("de gemeente", "Woonborg", "De Volmacht")),
+    ("Woonborg bouwt en de gemeente betaalt.", ("Woonborg",)),
+    ("Woonborg bouwt in 2021. de gemeente betaalt.", ("Woonborg",)),  # no capital: one sentence
+    ("Woonborg bouwt, De Volmacht ook.", ("Woonborg",)),
+    ("In overleg met de gemeente, De Volmacht en Woonborg bouwt AH WOON.", ("AH WOON",)),
+])
+def test_actors_one_subject_per_sentence(register, text, actors):
+    assert register.actors(register.parse(text)) == actors
+
+
+@pytest.mark.parametrize("lead_in, owners", [
+    ("Partijen maken hierover de volgende afspraken:", ALL),
+    ("De corporaties leveren de volgende prestaties:", CORPORATIONS),
+    ("Toelichting:", ()),  # ends in ":" but announces no commitments
+])
+def test_lead_in_owners(register, lead_in, owners):
+    assert register.lead_in_owners(lead_in) == owners
+    assert register.lead_in_owners(lead_in) == owners  # read once, asked again
+
+
 @pytest.mark.parametrize("cell, owners", [
     ("Corporaties", CORPORATIONS),
     ("Allen", ALL),
