@@ -7,6 +7,7 @@ constructed PDFs cover hyphenation, page-number styles and unusable files.
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -283,3 +284,55 @@ def test_garbage_after_a_pdf_header_is_refused(tmp_path):
     path.write_bytes(b"%PDF-1.7\n" + b"\x00 rommel " * 200)
     with pytest.raises(UnreadableDocumentError, match=r"not a readable PDF \(corrupt or truncated: .+\)$"):
         read_pdf(path, "rommel", Settings())
+
+
+def gutter_by_every_x(pieces: list[tuple[float, float, float]], page_width: float) -> tuple[float, float] | None:
+    """find_gutter's search done in full for every x (no shortcut), for the test below."""
+    total = sum(height for _, _, height in pieces)
+    if not total:
+        return None
+    across_by_x = {}
+    for x in range(int(pdf_reader.GUTTER_SEARCH[0] * page_width), int(pdf_reader.GUTTER_SEARCH[1] * page_width) + 1):
+        across = sum(h for x0, x1, h in pieces if x0 < x < x1)
+        left = sum(h for _, x1, h in pieces if x1 <= x)
+        right = sum(h for x0, _, h in pieces if x0 >= x)
+        if across <= pdf_reader.GUTTER_MAX_ACROSS * total and min(left, right) >= pdf_reader.GUTTER_MIN_SIDE * total:
+            across_by_x[x] = across
+    if not across_by_x:
+        return None
+    x = min(across_by_x, key=lambda x: abs(x - page_width / 2))
+    left_x = right_x = x
+    while across_by_x.get(left_x - 1, total + 1) <= across_by_x[x]:
+        left_x -= 1
+    while across_by_x.get(right_x + 1, total + 1) <= across_by_x[x]:
+        right_x += 1
+    return (float(left_x), float(right_x)) if right_x - left_x + 2 >= pdf_reader.MIN_GUTTER_WIDTH else None
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_find_gutter_gives_what_searching_every_x_gives(seed):
+    """Lines across the page, columns, short lines anywhere, and mixes: find_gutter's
+    shortcuts never change its answer."""
+    rng = random.Random(seed)
+    width, layout = 420.0, rng.choice(["across", "columns", "short"])
+    lines = []
+    for _ in range(rng.randint(1, 40)):
+        top, height = rng.uniform(40, 560), rng.choice([8.0, 10.0, 12.7, 14.2])
+        if layout == "columns" and rng.random() < 0.8:
+            x0 = rng.choice([42.0, 42.5, 220.0, 221.3])
+            pieces = [(x0, x0 + rng.uniform(40, 150))]
+        elif layout == "short" or rng.random() < 0.2:
+            x0 = rng.choice([42.0, float(rng.randint(40, 300)), rng.uniform(40, 380)])
+            pieces = [(x0, min(x0 + rng.uniform(5, 120), 400.0))]
+            if rng.random() < 0.3:  # a second piece after a gutter-wide gap
+                pieces.append((pieces[0][1] + rng.uniform(6, 80), pieces[0][1] + rng.uniform(90, 160)))
+        else:
+            x0 = rng.uniform(30, 60)
+            pieces = [(x0, rng.uniform(120, 390))]
+        lines.append([(x0, x1, top, height) for x0, x1 in pieces])
+    groups = [[{"text": "x", "x0": x0, "x1": x1, "top": top, "bottom": top + height} for x0, x1, top, height in line]
+              for line in lines]
+    tables = [(150.0, 300.0, 380.0, 360.0)] if rng.random() < 0.2 else []
+    pieces = ([(x0, x1, bottom - top) for x0, top, x1, bottom in tables]
+              + [piece for group in groups for piece in pdf_reader.line_pieces(group)])
+    assert pdf_reader.find_gutter(groups, tables, width) == gutter_by_every_x(pieces, width)

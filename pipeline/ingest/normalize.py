@@ -22,8 +22,10 @@ _LIGATURES = str.maketrans({
 })
 # Characters that only get in the way: soft hyphen, zero-width space and joiners, BOM.
 _INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+_LIGATURE_OR_INVISIBLE = re.compile("[" + "".join(map(chr, (*_LIGATURES, *_INVISIBLE))) + "]")
 # Every kind of space becomes a plain one (NBSP, narrow NBSP, thin space, ...).
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+_SPACES_TO_MERGE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]|  ")  # where _SPACES changes a text
 _MARKDOWN_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 
 # A number label as printed at the start of a paragraph: "12.", "12)", "3.2.1", "3.2.1.",
@@ -46,9 +48,15 @@ _KEEP_HYPHEN_BEFORE = {"en", "of", "tot", "t/m", "&"}
 
 def clean_text(text: str) -> str:
     """Unicode-normalise one line or paragraph: ligatures, invisible characters, spaces."""
-    text = unicodedata.normalize("NFC", text).translate(_LIGATURES).translate(_INVISIBLE)
-    text = _MARKDOWN_BOLD.sub(lambda m: m.group(1) or m.group(2), text)
-    return _SPACES.sub(" ", text).strip()
+    if not text.isascii():  # each step below the ASCII ones leaves ASCII text as it is
+        text = unicodedata.normalize("NFC", text)
+        if _LIGATURE_OR_INVISIBLE.search(text):
+            text = text.translate(_LIGATURES).translate(_INVISIBLE)
+    if "**" in text or "__" in text:
+        text = _MARKDOWN_BOLD.sub(lambda m: m.group(1) or m.group(2), text)
+    if _SPACES_TO_MERGE.search(text):
+        text = _SPACES.sub(" ", text)
+    return text.strip()
 
 
 def footnote_marker(text: str) -> str | None:
@@ -120,5 +128,7 @@ def normalize(document: Document) -> Document:
         kind = block.kind
         if kind == PARAGRAPH and footnote_marker(text):
             kind = FOOTNOTE
-        blocks.append(replace(block, text=text, rows=rows, kind=kind))
+        if (text, rows, kind) != (block.text, block.rows, block.kind):
+            block = replace(block, text=text, rows=rows, kind=kind)
+        blocks.append(block)
     return replace(document, blocks=tuple(merge_split_labels(blocks)))

@@ -17,13 +17,18 @@ its body in reading order, then its footnotes.
 
 from __future__ import annotations
 
+import bisect
+import functools
+import math
 import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
+import numpy as np
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfplumber.utils.exceptions import PdfminerException
@@ -71,9 +76,10 @@ _SUPERSCRIPT_MARK = re.compile(rf"^[{SUPERSCRIPT_DIGITS}]+")
 _DIGIT_MARK = re.compile(r"^(\d{1,2})[.)]?(?=\s+\S)")
 _TERMINAL = (".", ":", "!", "?")
 _OUTLINE_LABEL = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})+\s")  # "3.1.2 ", "2.1 "
+_SPAN, _X0 = itemgetter("top", "bottom"), itemgetter("x0")  # of a pdfplumber character
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One printed line: its text with spaces restored, where it stands, and its font."""
 
@@ -291,7 +297,7 @@ def chars_to_content(chars: list[dict], tables: list[pdfplumber.table.Table], nu
     """
     boxes = [table.bbox for table in tables]
     chars = [char for char in unique_chars(chars)
-             if char.get("upright", True) and not inside_any(char, boxes)]
+             if char.get("upright", True) and not (boxes and inside_any(char, boxes))]
     groups = chars_to_line_groups(chars)
     gutter = find_gutter(groups, boxes, width)
     lines = [chars_to_line(group, number, column) for column, group in reading_order(groups, gutter)]
@@ -328,8 +334,8 @@ def inside_any(char: dict, boxes: list[tuple[float, float, float, float]]) -> bo
 
 def chars_to_line_groups(chars: list[dict]) -> list[list[dict]]:
     """Group characters into printed lines, top to bottom, each left to right."""
-    groups = group_by_line(chars, lambda c: (c["top"], c["bottom"]), lambda c: c["x0"])
-    return [sorted(group, key=lambda c: c["x0"]) for group in groups]
+    groups = group_by_line(chars, _SPAN, _X0)
+    return [sorted(group, key=_X0) for group in groups]
 
 
 def group_by_line(items: list, span, left) -> list[list]:
@@ -340,17 +346,21 @@ def group_by_line(items: list, span, left) -> list[list]:
     raised footnote marker on the line it belongs to. Both PDF engines use this one rule.
     """
     groups: list[list] = []
-    box: tuple[float, float] = (0.0, 0.0)
-    for item in sorted(items, key=lambda i: (sum(span(i)) / 2, left(i))):
-        top, bottom = span(item)
-        if groups:
-            overlap = min(bottom, box[1]) - max(top, box[0])
-            if overlap >= 0.5 * min(bottom - top, box[1] - box[0]):
-                groups[-1].append(item)
-                box = (min(top, box[0]), max(bottom, box[1]))
-                continue
-        groups.append([item])
-        box = (top, bottom)
+    box_top = box_bottom = 0.0
+    spans = list(map(span, items))
+    keys = [(sum(item_span) / 2, item_left) for item_span, item_left in zip(spans, map(left, items))]
+    # min() and max() written out (the same choice between equals): the calls would cost
+    # more than the rest of this loop.
+    for at in sorted(range(len(items)), key=keys.__getitem__):
+        top, bottom = spans[at]
+        if groups and ((box_bottom if box_bottom < bottom else bottom) - (box_top if box_top > top else top)
+                       >= 0.5 * (box_bottom - box_top if box_bottom - box_top < bottom - top else bottom - top)):
+            groups[-1].append(items[at])
+            box_top = box_top if box_top < top else top
+            box_bottom = box_bottom if box_bottom > bottom else bottom
+        else:
+            groups.append([items[at]])
+            box_top, box_bottom = top, bottom
     return groups
 
 
@@ -368,14 +378,15 @@ def chars_to_line(chars: list[dict], page: int, column: int = 0) -> Line:
     pieces: list[str] = []
     previous: dict | None = None
     pending_space = False
+    threshold = WORD_GAP * size
     for char in chars:
         text = char["text"]
         if text.isspace():
             pending_space = bool(pieces)
             continue
-        if previous is not None and (pending_space or char["x0"] - previous["x1"] > WORD_GAP * size):
+        if previous is not None and (pending_space or char["x0"] - previous["x1"] > threshold):
             pieces.append(" ")
-        if is_superscript(char, size, baseline) and text.isdigit():
+        if text.isdigit() and is_superscript(char, size, baseline):
             text = text.translate(_TO_SUPERSCRIPT)
         pieces.append(text)
         previous, pending_space = char, False
@@ -384,8 +395,14 @@ def chars_to_line(chars: list[dict], page: int, column: int = 0) -> Line:
                 x0=min((c["x0"] for c in printed), default=0.0), x1=max((c["x1"] for c in printed), default=0.0),
                 top=min((c["top"] for c in normal), default=0.0),
                 bottom=max((c["bottom"] for c in normal), default=0.0),
-                size=size, bold=bool(normal) and all(_BOLD_FONT.search(c["fontname"]) for c in normal),
+                size=size, bold=bool(normal) and all(is_bold_font(c["fontname"]) for c in normal),
                 font=fonts.most_common(1)[0][0] if fonts else "", chars=len(printed), column=column)
+
+
+@functools.cache
+def is_bold_font(name: str) -> bool:
+    """Does the font's name say bold (or heavier)? "Arial-BoldMT" -> True."""
+    return bool(_BOLD_FONT.search(name))
 
 
 def is_superscript(char: dict, line_size: float, baseline: float) -> bool:
@@ -445,16 +462,66 @@ def find_gutter(groups: list[list[dict]], tables: list[tuple[float, float, float
     pieces = [(x0, x1, bottom - top) for x0, top, x1, bottom in tables]
     for group in groups:
         pieces.extend(line_pieces(group))
+    return gutter_between(pieces, page_width)
+
+
+def gutter_between(pieces: list[tuple[float, float, float]], page_width: float) -> tuple[float, float] | None:
+    """find_gutter's search among the page's line pieces and tables, as (x0, x1, height).
+
+    The heights across, left and right of x change only where x passes a piece's edge
+    (floor(x0) + 1, ceil(x1)): they are summed there alone. When no height is negative,
+    the sum left of x only grows with x and the sum right of x only shrinks: x with too
+    little on either side are passed over, and so is every x when the pieces across all
+    of them already make too much.
+    """
     total = sum(height for _, _, height in pieces)
     if not total:
         return None
+    low, high = int(GUTTER_SEARCH[0] * page_width), int(GUTTER_SEARCH[1] * page_width)
+    across_limit, side_limit = GUTTER_MAX_ACROSS * total, GUTTER_MIN_SIDE * total
+
+    def across(x: int) -> float:
+        return sum(h for x0, x1, h in pieces if x0 < x < x1)
+
+    def left(x: int) -> float:
+        return sum(h for _, x1, h in pieces if x1 <= x)
+
+    def right(x: int) -> float:
+        return sum(h for x0, _, h in pieces if x0 >= x)
+
+    try:
+        changes = {math.floor(x0) + 1 for x0, _, _ in pieces} | {math.ceil(x1) for _, x1, _ in pieces}
+    except (ValueError, OverflowError):  # an edge that is not a number: sum at every x
+        changes = set(range(low, high + 1))
+    first_x, last_x = low, high
+    may_qualify = None  # where the sum across x may be small enough, if known
+    if all(height >= 0 for _, _, height in pieces):
+        if sum(h for x0, x1, h in pieces if x0 < low and high < x1) > across_limit:
+            return None
+        steps = [low, *sorted(x for x in changes if low < x <= high)]
+        first = bisect.bisect_left(steps, True, key=lambda x: left(x) >= side_limit)
+        last = bisect.bisect_left(steps, True, key=lambda x: right(x) < side_limit) - 1
+        if first > last:
+            return None
+        first_x, last_x = steps[first], steps[last + 1] - 1 if last + 1 < len(steps) else high
+        # numpy's sums across every step at once differ from sum()'s (in another order) by
+        # far less than the margin: only the steps they put near or under the limit need sum().
+        if math.isfinite(total):
+            x0s, x1s, heights = np.array(pieces, dtype=np.float64).reshape(-1, 3).T
+            at = np.array(steps[first:last + 1])[:, None]
+            near = ((x0s < at) & (at < x1s)) @ heights <= across_limit + 1e-9 * abs(total)
+            may_qualify = dict(zip(steps[first:last + 1], near.tolist()))
     across_by_x: dict[int, float] = {}
-    for x in range(int(GUTTER_SEARCH[0] * page_width), int(GUTTER_SEARCH[1] * page_width) + 1):
-        across = sum(h for x0, x1, h in pieces if x0 < x < x1)
-        left = sum(h for _, x1, h in pieces if x1 <= x)
-        right = sum(h for x0, _, h in pieces if x0 >= x)
-        if across <= GUTTER_MAX_ACROSS * total and min(left, right) >= GUTTER_MIN_SIDE * total:
-            across_by_x[x] = across
+    qualifies = False
+    for x in range(first_x, last_x + 1):
+        if x == first_x or x in changes:
+            if may_qualify is not None and not may_qualify[x]:
+                qualifies = False
+                continue
+            across_x = across(x)
+            qualifies = across_x <= across_limit and min(left(x), right(x)) >= side_limit
+        if qualifies:
+            across_by_x[x] = across_x
     if not across_by_x:
         return None
     x = min(across_by_x, key=lambda x: abs(x - page_width / 2))

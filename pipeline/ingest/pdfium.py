@@ -9,18 +9,28 @@ page); pdfium's text page holds them after well under a millisecond. This module
 the same `PageContent` as pdf.py's first pass from them, so the second pass (body font,
 running headers and footers, paragraphs, footnotes) is shared and unchanged:
 
-    page_chars        text in one call; a box per character; text objects per stretch
+    page_chars        text in one call; a box per character (`LooseBoxes`: one ctypes
+                      call each, the cost that remains); text objects per stretch
     run_styles        font, size and box height of each text object, as pdfminer measures
     page_runs         runs: consecutive characters of one text object (one font, size,
                       baseline), with what pdf.py's rules need of their characters
     runs_to_line_groups, runs_to_line
                       pdf.py's chars_to_line_groups and chars_to_line, run by run
+    run_lines         the gutter of a two-column page (pdf.gutter_between on the runs'
+                      line pieces) and pdf.reading_order, run by run
+    ruled_page_content
+                      a page with ruled lines: pdfplumber's TableFinder on pdfium's
+                      paths (`page_edges`); each cell's text as its Table.extract gives
+                      it (`cells_text`: extract_text's steps, for all cells at once)
+
+Calls into pdfium go through ctypes without declared argument types (`_c_function`),
+which halves their cost; numpy does the work per character, Python the work per run.
 
 A page leaves the run path where runs cannot promise pdfplumber's lines:
 - to pdf.py's own character rules on pdfium's characters (`pdf.chars_to_content`): a
-  page that may have two columns, runs interleaved on one line, characters of one run
-  out of left-to-right order; and a page whose ruled lines may make a table, which
-  pdfplumber's own TableFinder reads from pdfium's paths (engine "pdfium");
+  page with runs interleaved on one line, characters of one run out of left-to-right
+  order, or (two columns) a run across the middle of the gutter that pdf.py would cut
+  in two (a page with tables too, its tables read as above);
 - to pdfplumber itself (`pdf.read_page`, identical by construction): with engine "auto"
   a page that may hold a ruled table; a rotated or cropped page, skewed text, a page
   without text (the OCR hook), OCR of every page, and a file pdfium cannot open.
@@ -37,6 +47,7 @@ from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import repeat
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import NamedTuple
 
@@ -45,51 +56,77 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfminer.fontmetrics import FONT_METRICS
 from pdfplumber.table import Table, TableFinder
+from pdfplumber.utils.text import DEFAULT_X_TOLERANCE, DEFAULT_Y_TOLERANCE, LIGATURES, extract_text
 
 from pipeline.errors import MissingDependencyError
 from pipeline.ingest import pdf
-from pipeline.ingest.pdf import (_BOLD_FONT, _TO_SUPERSCRIPT, GUTTER_MAX_ACROSS, GUTTER_MIN_SIDE,
-                                 GUTTER_SEARCH, MIN_GUTTER_WIDTH, SUPERSCRIPT_RISE,
+from pipeline.ingest.pdf import (_TO_SUPERSCRIPT, MIN_GUTTER_WIDTH, SUPERSCRIPT_RISE,
                                  SUPERSCRIPT_SIZE_RATIO, WORD_GAP, Line, PageContent, PageFailure,
                                  PlacedTable)
 from pipeline.settings import Settings
 
-# Slack for the two-column test, so a rounding difference never hides a gutter that
-# pdf.find_gutter would see (a possible gutter sends the page to pdf.py's own rules).
-GUTTER_SLACK = 1e-6
 # pdfium gives an end-of-line hyphen as a marker, where pdfplumber reads "-".
 _HYPHEN_MARKS = str.maketrans({"\ufffe": "-", "\x02": "-"})
+_LIGATURES = str.maketrans(LIGATURES)  # pdfplumber writes a word's ligatures out in full
 # Code point -> does str.isspace() call it white space? (None lies above U+3000.)
 _IS_SPACE = np.array([chr(c).isspace() for c in range(0x3002)], dtype=bool)
 
 
-def _c_function(name: str, restype, *argtypes):
-    """pdfium's function `name` taking and returning plain integer handles.
+def _c_function(name: str, restype=ctypes.c_int):
+    """pdfium's function `name`, declared without argument types.
 
-    The pypdfium2.raw wrappers return typed pointer objects; per-character calls need
-    the leaner integer form (a pointer object cannot even serve as a dictionary key).
+    The pypdfium2.raw wrappers check and convert every argument; the calls made per
+    character or per text object take less than half the time when ctypes passes the
+    arguments as they are. So a pointer argument must be a ctypes object
+    (`ctypes.c_void_p(handle)`, `ctypes.byref(struct)`): a plain int passes as a C int.
     """
     address = ctypes.cast(getattr(pdfium_c, name), ctypes.c_void_p).value
-    return ctypes.CFUNCTYPE(restype, *argtypes)(address)
+    function = ctypes.CFUNCTYPE(restype)(address)
+    function.argtypes = None
+    return function
 
 
-_P, _I, _F = ctypes.c_void_p, ctypes.c_int, ctypes.c_float
-_count_chars = _c_function("FPDFText_CountChars", _I, _P)
-_get_text = _c_function("FPDFText_GetText", _I, _P, _I, _I, _P)
-_get_unicode = _c_function("FPDFText_GetUnicode", ctypes.c_uint, _P, _I)
-_text_object = _c_function("FPDFText_GetTextObject", ctypes.c_size_t, _P, _I)  # 0: generated
-# Called for every character: without declared argument types ctypes passes a pointer
-# object and an int straight through, which takes a third less time.
-_loose_box_unchecked = _c_function("FPDFText_GetLooseCharBox", _I)
-_loose_box_unchecked.argtypes = None
-_count_rects = _c_function("FPDFText_CountRects", _I, _P, _I, _I)
-_char_origin = _c_function("FPDFText_GetCharOrigin", _I, _P, _I, _P, _P)
-_char_matrix = _c_function("FPDFText_GetMatrix", _I, _P, _I, _P)
-_object_font_size = _c_function("FPDFTextObj_GetFontSize", _I, _P, _P)
-_object_font = _c_function("FPDFTextObj_GetFont", _P, _P)
-_font_name = _c_function("FPDFFont_GetBaseFontName", ctypes.c_ulong, _P, _P, ctypes.c_ulong)
-_font_descent = _c_function("FPDFFont_GetDescent", _I, _P, _F, _P)
-_font_embedded = _c_function("FPDFFont_GetIsEmbedded", _I, _P)
+class _Pointer(ctypes.c_void_p):
+    """A pointer result kept as a ctypes object, ready to pass on (a plain c_void_p result
+    becomes an int)."""
+
+
+def _handle(wrapper) -> ctypes.c_void_p:
+    """The raw pointer of a pypdfium2 page or text page, as `_c_function`s take it."""
+    return ctypes.c_void_p(ctypes.cast(wrapper.raw, ctypes.c_void_p).value)
+
+
+def _out_buffer(size: int) -> tuple[bytearray, object]:
+    """Zeroed bytes for pdfium to write into, and the pointer to pass it. (A ctypes buffer
+    of a size not seen before costs ten times as much: its type is made anew.)"""
+    buffer = bytearray(max(size, 1))
+    return buffer, ctypes.byref(ctypes.c_char.from_buffer(buffer))
+
+
+_count_chars = _c_function("FPDFText_CountChars")
+_get_text = _c_function("FPDFText_GetText")
+_get_unicode = _c_function("FPDFText_GetUnicode", ctypes.c_uint)
+_text_object = _c_function("FPDFText_GetTextObject", ctypes.c_size_t)  # 0: generated
+_loose_box = _c_function("FPDFText_GetLooseCharBox", None)  # its result (success) goes unread
+_count_rects = _c_function("FPDFText_CountRects")
+_char_origin = _c_function("FPDFText_GetCharOrigin")
+_char_matrix = _c_function("FPDFText_GetMatrix")
+_object_font_size = _c_function("FPDFTextObj_GetFontSize")
+_object_font = _c_function("FPDFTextObj_GetFont", ctypes.c_size_t)
+_font_name = _c_function("FPDFFont_GetBaseFontName", ctypes.c_ulong)
+_font_descent = _c_function("FPDFFont_GetDescent")
+_font_embedded = _c_function("FPDFFont_GetIsEmbedded")
+_count_page_objects = _c_function("FPDFPage_CountObjects")
+_page_object = _c_function("FPDFPage_GetObject", _Pointer)
+_object_type = _c_function("FPDFPageObj_GetType")
+_object_matrix = _c_function("FPDFPageObj_GetMatrix")
+_count_form_objects = _c_function("FPDFFormObj_CountObjects")
+_form_object = _c_function("FPDFFormObj_GetObject", _Pointer)
+_count_segments = _c_function("FPDFPath_CountSegments")
+_path_segment = _c_function("FPDFPath_GetPathSegment", _Pointer)
+_segment_point = _c_function("FPDFPathSegment_GetPoint")
+_segment_type = _c_function("FPDFPathSegment_GetType")
+_segment_closes = _c_function("FPDFPathSegment_GetClose")
 
 
 class _NeedsPdfplumber(Exception):
@@ -138,6 +175,8 @@ class Run(NamedTuple):
     start: int
     end: int
     style: RunStyle
+    top: float  # the style's, at hand for sorting
+    bottom: float
     text: str  # the printed characters, each stretch of white space made one space
     lead_space: bool  # starts with white space
     trail_space: bool
@@ -172,13 +211,15 @@ def pdfium_pages(path: Path, settings: Settings) -> Iterator[PageContent | PageF
         yield from pdf.plumber_pages(path, settings)
         return
     fallback = _PlumberPages(path, settings)
+    boxes = LooseBoxes()
     try:
         if len(document) == 0:
             yield from pdf.plumber_pages(path, settings)
             return
         for index in range(len(document)):
             try:
-                content = read_page(document, index, fallback, tables_by_pdfium=settings.pdf_engine == "pdfium")
+                content = read_page(document, index, fallback, tables_by_pdfium=settings.pdf_engine == "pdfium",
+                                    boxes=boxes)
             except MissingDependencyError:
                 raise
             except Exception as error:  # noqa: BLE001 - whatever pdfium hit: skip the page, say so
@@ -211,9 +252,9 @@ class _PlumberPages:
 
 
 def read_page(document: pdfium.PdfDocument, index: int, fallback: _PlumberPages,
-              tables_by_pdfium: bool) -> PageContent:
+              tables_by_pdfium: bool, boxes: LooseBoxes) -> PageContent:
     """One page's lines (and tables) from pdfium, or from pdfplumber where pdfium cannot
-    promise the same."""
+    promise the same. `boxes` is the document's buffer for character boxes."""
     number = index + 1
     page = document[index]
     try:
@@ -226,7 +267,7 @@ def read_page(document: pdfium.PdfDocument, index: int, fallback: _PlumberPages,
             return fallback.read(index)
         textpage = page.get_textpage()
         try:
-            chars, first_chars = page_chars(textpage)
+            chars, first_chars = page_chars(textpage, boxes)
             if not len(chars.text):  # no text layer: pdfplumber's reader has the OCR hook
                 return fallback.read(index)
             styles = run_styles(textpage, first_chars, height)
@@ -269,19 +310,19 @@ def page_edges(page: pdfium.PdfPage, height: float) -> list[dict]:
     end of each segment (not a curve's control points) and the start again on closing.
     """
     edges: list[dict] = []
-    pending = [(pdfium_c.FPDFPage_GetObject(page.raw, i), _IDENTITY)
-               for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))]
+    handle = _handle(page)
+    pending = [(_page_object(handle, i), _IDENTITY) for i in range(_count_page_objects(handle))]
     matrix = pdfium_c.FS_MATRIX()
+    matrix_at = ctypes.byref(matrix)
     while pending:
         obj, outer = pending.pop()
-        kind = pdfium_c.FPDFPageObj_GetType(obj)
-        if kind not in (pdfium_c.FPDF_PAGEOBJ_PATH, pdfium_c.FPDF_PAGEOBJ_FORM):
+        kind = _object_type(obj)
+        if kind != pdfium_c.FPDF_PAGEOBJ_PATH and kind != pdfium_c.FPDF_PAGEOBJ_FORM:
             continue
-        pdfium_c.FPDFPageObj_GetMatrix(obj, matrix)
+        _object_matrix(obj, matrix_at)
         transform = _compose((matrix.a, matrix.b, matrix.c, matrix.d, matrix.e, matrix.f), outer)
         if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            pending.extend((pdfium_c.FPDFFormObj_GetObject(obj, i), transform)
-                           for i in range(pdfium_c.FPDFFormObj_CountObjects(obj)))
+            pending.extend((_form_object(obj, ctypes.c_ulong(i)), transform) for i in range(_count_form_objects(obj)))
             continue
         for shape, points in subpaths(obj):
             points = [_apply(transform, point, height) for point in points]
@@ -313,12 +354,13 @@ def subpaths(path) -> Iterator[tuple[str, list[tuple[float, float]]]]:
     pdfminer keeps only the end, and a closed subpath gets its start point once more.
     """
     x, y = ctypes.c_float(), ctypes.c_float()
+    x_at, y_at = ctypes.byref(x), ctypes.byref(y)
     shape, points, start, curve_points = "", [], (0.0, 0.0), 0
-    for i in range(pdfium_c.FPDFPath_CountSegments(path)):
-        segment = pdfium_c.FPDFPath_GetPathSegment(path, i)
-        pdfium_c.FPDFPathSegment_GetPoint(segment, x, y)
+    for i in range(_count_segments(path)):
+        segment = _path_segment(path, i)
+        _segment_point(segment, x_at, y_at)
         point = (x.value, y.value)
-        kind = pdfium_c.FPDFPathSegment_GetType(segment)
+        kind = _segment_type(segment)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
             if len(shape) > 1:
                 yield shape, points
@@ -332,7 +374,7 @@ def subpaths(path) -> Iterator[tuple[str, list[tuple[float, float]]]]:
         else:
             shape += "l"
         points.append(point)
-        if pdfium_c.FPDFPathSegment_GetClose(segment):
+        if _segment_closes(segment):
             shape += "h"
             points.append(start)
     if len(shape) > 1:
@@ -369,10 +411,23 @@ def may_hold_ruled_table(edges: list[dict]) -> bool:
 
 @dataclass(frozen=True)
 class _TableSource:
-    """What pdfplumber's TableFinder and Table.extract read of a page: edges and characters."""
+    """What pdfplumber's TableFinder reads of a page: its edges (and characters, unused
+    by the "lines" strategy)."""
 
     edges: list[dict]
     chars: list[dict]
+
+
+@dataclass(frozen=True)
+class _ReadTable:
+    """A table pdfplumber's finder found, its cells' text already read: what
+    pdf.chars_to_content asks of pdfplumber's `Table` (bbox, extract())."""
+
+    bbox: tuple[float, float, float, float]
+    cells: list[list[str | None]]
+
+    def extract(self) -> list[list[str | None]]:
+        return self.cells
 
 
 def ruled_page_content(chars: PageChars, styles: dict[int, RunStyle], edges: list[dict], number: int,
@@ -380,37 +435,140 @@ def ruled_page_content(chars: PageChars, styles: dict[int, RunStyle], edges: lis
     """A page with ruled lines: pdfplumber's table finder on pdfium's paths, the cells'
     text from pdfium's characters, the lines around the tables as on any other page."""
     found = [table for table in TableFinder(_TableSource(edges, [])).tables if len(table.cells) > 1]
-    boxes = [table.bbox for table in found]
-    # Table.extract reads a page's characters: give each table those in its box only.
-    tables = [Table(_TableSource([], char_dicts(chars.subset(in_boxes(chars, styles, [table.bbox])), styles)),
-                    table.cells) for table in found]
+    placed = CharPlaces(chars, styles)
+    tables = [_ReadTable(table.bbox, table_cells(table, placed)) for table in found]
+    boxes = [table.bbox for table in tables]
     try:
-        lines = run_lines(chars.subset(~in_boxes(chars, styles, boxes)), styles, number, width, boxes)
+        lines, gutter = run_lines(chars.subset(~placed.in_boxes(boxes)), styles, number, width, boxes)
     except _CharRules:
         return pdf.chars_to_content(char_dicts(chars, styles), tables, number, width, height)
-    placed = tuple(PlacedTable(top=table.bbox[1], bottom=table.bbox[3], rows=pdf.table_rows(table.extract()))
-                   for table in tables)
-    return PageContent(number=number, width=width, height=height, lines=tuple(lines), tables=placed)
+    return PageContent(number=number, width=width, height=height, lines=tuple(lines),
+                       tables=tuple(PlacedTable(top=table.bbox[1], bottom=table.bbox[3], rows=pdf.table_rows(table.cells),
+                                                column=int(gutter is not None and table.bbox[0] >= gutter[0]))
+                                    for table in tables))
 
 
-def in_boxes(chars: PageChars, styles: dict[int, RunStyle],
-             boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
-    """For each character: does its centre lie in one of the boxes (x0, top, x1, bottom)?
-    (pdf.inside_any, for every character at once.)"""
-    inside = np.zeros(len(chars.text), dtype=bool)
-    if not boxes or not len(chars.text):
+class CharPlaces:
+    """Where each character of a page stands, as pdfplumber's table code measures it."""
+
+    def __init__(self, chars: PageChars, styles: dict[int, RunStyle]):
+        self.chars, self.styles = chars, styles
+        objects, of_object = np.unique(chars.obj, return_inverse=True)
+        object_styles = [styles[obj] for obj in objects.tolist()]
+        self.top = np.array([style.top for style in object_styles])[of_object]
+        self.middle = np.array([(style.top + style.bottom) / 2 for style in object_styles])[of_object]
+        self.upright = np.array([style.upright for style in object_styles], dtype=bool)[of_object]
+        self.centre = (chars.x0 + chars.x1) / 2
+        self.codes = np.frombuffer(chars.text.encode("utf-32-le"), dtype=np.uint32)
+
+    def in_box(self, box: tuple[float, float, float, float]) -> np.ndarray:
+        """Does each character's centre lie in the box (x0, top, x1, bottom), edges included?"""
+        x0, top, x1, bottom = box
+        return (x0 <= self.centre) & (self.centre <= x1) & (top <= self.middle) & (self.middle <= bottom)
+
+    def in_boxes(self, boxes: list[tuple[float, float, float, float]]) -> np.ndarray:
+        """pdf.inside_any for every character at once."""
+        inside = np.zeros(len(self.centre), dtype=bool)
+        for box in boxes:
+            inside |= self.in_box(box)
         return inside
-    objects, of_object = np.unique(chars.obj, return_inverse=True)
-    middles = np.array([(styles[obj].top + styles[obj].bottom) / 2 for obj in objects.tolist()])[of_object]
-    centres = (chars.x0 + chars.x1) / 2
-    for x0, top, x1, bottom in boxes:
-        inside |= (x0 <= centres) & (centres <= x1) & (top <= middles) & (middles <= bottom)
-    return inside
+
+
+def table_cells(table: Table, placed: CharPlaces) -> list[list[str | None]]:
+    """pdfplumber's Table.extract() on pdfium's characters: each row's cells, None where a
+    row has no cell; a cell's characters are those whose centre lies in its row's box and
+    in its own (left and top edges in, right and bottom edges out). Their text comes from
+    `cells_text`, for all cells at once."""
+    near = np.flatnonzero(placed.in_box(table.bbox))
+    rows = table.rows
+    slots = [(at, column, row.bbox, cell) for at, row in enumerate(rows)
+             for column, cell in enumerate(row.cells) if cell is not None]
+    texts: list[list[str | None]] = [[None] * len(row.cells) for row in rows]
+    if not slots:
+        return texts
+    centre, middle = placed.centre[near], placed.middle[near]
+    inside = np.ones((len(slots), len(near)), dtype=bool)
+    for boxes in (np.array([row_box for _, _, row_box, _ in slots]), np.array([cell for _, _, _, cell in slots])):
+        x0, top, x1, bottom = (boxes[:, [side]] for side in range(4))
+        inside &= (centre >= x0) & (centre < x1) & (middle >= top) & (middle < bottom)
+    cell, char = np.nonzero(inside)  # by cell, each cell's characters in page order
+    for (at, column, _, _), text in zip(slots, cells_text(placed, cell, near[char], len(slots))):
+        texts[at][column] = text
+    return texts
+
+
+def cells_text(placed: CharPlaces, cell: np.ndarray, chars: np.ndarray, count: int) -> list[str]:
+    """pdfplumber's extract_text (default settings) of each of `count` cells: cell[k]
+    holds chars[k], each cell's characters in page order.
+
+    Its steps, for all cells at once: lines of characters whose tops chain within the y
+    tolerance, each line left to right by x0; words that end at white space, a line's
+    end, a step back or a gap beyond the x tolerance; the words put in lines again by
+    their tops; words joined by spaces, lines by line breaks. A cell with a character
+    that is not upright goes to extract_text itself.
+    """
+    texts = [""] * count
+    slanted = ~placed.upright[chars]
+    if slanted.any():
+        odd = np.unique(cell[slanted])
+        for at in odd.tolist():
+            keep = np.zeros(len(placed.chars.text), dtype=bool)
+            keep[chars[cell == at]] = True
+            texts[at] = extract_text(char_dicts(placed.chars.subset(keep), placed.styles))
+        upright_cells = ~np.isin(cell, odd)
+        chars, cell = chars[upright_cells], cell[upright_cells]
+    line = chain_clusters(cell, placed.top[chars])
+    order = np.lexsort((placed.chars.x0[chars], line))  # stable: ties keep page order
+    chars, line, cell = chars[order], line[order], cell[order]
+    x0, x1, top = placed.chars.x0[chars], placed.chars.x1[chars], placed.top[chars]
+    white = white_codes(placed.codes[chars])
+    new_word = np.ones(len(chars), dtype=bool)
+    new_word[1:] = (white[:-1] | (line[1:] != line[:-1]) | (x0[1:] < x0[:-1])
+                    | (x0[1:] > x1[:-1] + DEFAULT_X_TOLERANCE) | (np.abs(top[1:] - top[:-1]) > DEFAULT_Y_TOLERANCE))
+    printed = np.flatnonzero(~white)
+    if not len(printed):
+        return texts
+    starts = np.flatnonzero(new_word[printed])
+    letters = placed.codes[chars[printed]].tobytes().decode("utf-32-le")
+    bounds = [*starts.tolist(), len(printed)]
+    words = [letters[a:b] for a, b in zip(bounds, bounds[1:])]
+    word_cell = cell[printed][starts]
+    word_line = chain_clusters(word_cell, np.minimum.reduceat(top[printed], starts))
+    lines: dict[int, list[list[str]]] = {}
+    previous_line = None
+    word_line, word_cell = word_line.tolist(), word_cell.tolist()
+    for at in sorted(range(len(words)), key=word_line.__getitem__):
+        if word_line[at] != previous_line:
+            previous_line = word_line[at]
+            lines.setdefault(word_cell[at], []).append([])
+        lines[word_cell[at]][-1].append(words[at])
+    for at, cell_lines in lines.items():
+        texts[at] = "\n".join(" ".join(line_words) for line_words in cell_lines).translate(_LIGATURES)
+    return texts
+
+
+def chain_clusters(group: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """pdfplumber's make_cluster_dict(values, DEFAULT_Y_TOLERANCE) within each group, for
+    all groups at once: an id per element, in order of (group, value).
+
+    In a group, distinct values in ascending order share a cluster while each is within
+    the tolerance of the one before.
+    """
+    order = np.lexsort((values, group))
+    group, values = group[order], values[order]
+    distinct = np.ones(len(order), dtype=bool)
+    distinct[1:] = (group[1:] != group[:-1]) | (values[1:] != values[:-1])
+    group, values = group[distinct], values[distinct]
+    new_cluster = np.ones(len(values), dtype=bool)
+    new_cluster[1:] = (group[1:] != group[:-1]) | (values[1:] > values[:-1] + DEFAULT_Y_TOLERANCE)
+    ids = np.empty(len(order), dtype=np.int64)
+    ids[order] = (np.cumsum(new_cluster) - 1)[np.cumsum(distinct) - 1]
+    return ids
 
 
 # --- characters ---------------------------------------------------------------------
 
-def page_chars(textpage: pdfium.PdfTextPage) -> tuple[PageChars, dict[int, int]]:
+def page_chars(textpage: pdfium.PdfTextPage, boxes: LooseBoxes | None = None) -> tuple[PageChars, dict[int, int]]:
     """The page's characters in pdfium's order, and for each text object its first character.
 
     The text comes in one call and each character's box in one call. Which text object a
@@ -419,72 +577,109 @@ def page_chars(textpage: pdfium.PdfTextPage) -> tuple[PageChars, dict[int, int]]
     object when its first and last printed characters are and pdfium counts one
     rectangle for it (`FPDFText_CountRects` starts a rectangle at each new object).
     """
-    handle = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    handle = _handle(textpage)
     count = _count_chars(handle)
-    buffer = ctypes.create_string_buffer(2 * (count + 1))
-    written = _get_text(handle, 0, count, buffer) - 1  # less the terminator
-    text = buffer.raw[:2 * count].decode("utf-16-le", errors="replace")
+    buffer, at = _out_buffer(2 * (count + 1))
+    written = _get_text(handle, 0, count, at) - 1  # less the terminator
+    text = buffer[:2 * count].decode("utf-16-le", errors="replace")
     if written != count or len(text) != count:
         # The text skips a character without a code point (U+0000) and takes two UTF-16
         # units for one beyond the BMP; then only one call per character keeps step.
         text = "".join(map(chr, map(_get_unicode, repeat(handle, count), range(count))))
-    boxes = loose_boxes(handle, count)
-    objects = text_objects(handle, text, boxes)
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    boxes = (boxes or LooseBoxes()).read(handle, count)
+    objects, first_chars = text_objects(handle, codes, boxes)
     kept = np.flatnonzero(objects)
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)[kept]
-    kept_text = codes.tobytes().decode("utf-32-le")
+    kept_text = codes[kept].tobytes().decode("utf-32-le")
     if "\ufffe" in kept_text or "\x02" in kept_text:
         kept_text = kept_text.translate(_HYPHEN_MARKS)
     chars = PageChars(text=kept_text, x0=boxes[kept, 0].astype(np.float64), x1=boxes[kept, 2].astype(np.float64),
                       obj=objects[kept], index=kept)
-    handles, first = np.unique(chars.obj, return_index=True)
-    return chars, dict(zip(handles.tolist(), kept[first].tolist()))
+    return chars, first_chars
 
 
 def white_space(text: str) -> np.ndarray:
     """For each character of `text`: is it white space (str.isspace)?"""
-    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    return white_codes(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
+
+
+def white_codes(codes: np.ndarray) -> np.ndarray:
+    """For each code point: is it white space (str.isspace)?"""
     return _IS_SPACE[np.minimum(codes, len(_IS_SPACE) - 1)]
 
 
-def loose_boxes(handle: int, count: int) -> np.ndarray:
-    """Each character's box as pdfium's FS_RECTF rows: left, top, right, bottom (y upwards).
+class LooseBoxes:
+    """Reads each character's box as pdfium's FS_RECTF rows: left, top, right, bottom (y upwards).
 
     "Loose": from the advance width and the font's ascent and descent, as pdfminer's
-    boxes are, not from the glyph's outline.
+    boxes are, not from the glyph's outline. One call per character fills one buffer,
+    reused page after page with a pointer to each slot made once: making the pointers
+    anew would cost a quarter of the calls' time.
     """
-    rects = (pdfium_c.FS_RECTF * count)()
-    step = ctypes.sizeof(pdfium_c.FS_RECTF)
-    deque(map(_loose_box_unchecked, repeat(ctypes.c_void_p(handle), count), range(count),
-              map(ctypes.byref, repeat(rects, count), range(0, step * count, step))), maxlen=0)
-    return np.frombuffer(rects, dtype=np.float32).reshape(count, 4)
+
+    def __init__(self) -> None:
+        self.rects = (pdfium_c.FS_RECTF * 0)()
+        self.slots: list = []
+
+    def read(self, handle: ctypes.c_void_p, count: int) -> np.ndarray:
+        """The boxes of the text page's characters 0..count-1; valid until the next read."""
+        if count > len(self.slots):
+            size = max(count, 2 * len(self.slots))
+            self.rects = (pdfium_c.FS_RECTF * size)()
+            step = ctypes.sizeof(pdfium_c.FS_RECTF)
+            self.slots = list(map(ctypes.byref, repeat(self.rects, size), range(0, step * size, step)))
+        ctypes.memset(self.rects, 0, ctypes.sizeof(pdfium_c.FS_RECTF) * count)  # as new, should a call fail
+        deque(map(_loose_box, repeat(handle, count), range(count), self.slots), maxlen=0)
+        return np.frombuffer(self.rects, dtype=np.float32, count=4 * count).reshape(count, 4)
 
 
-def text_objects(handle: int, text: str, boxes: np.ndarray) -> np.ndarray:
-    """The text object of each character of the page (0 for pdfium's generated ones)."""
-    count = len(text)
+def text_objects(handle: ctypes.c_void_p, codes: np.ndarray, boxes: np.ndarray) -> tuple[np.ndarray, dict[int, int]]:
+    """The text object of each character of the page (0 for pdfium's generated ones), and
+    each object's first character."""
+    count = len(codes)
     objects = np.zeros(count, dtype=np.uint64)
-    left, top, right, bottom = boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]
+    first_chars: dict[int, int] = {}
+    bottom = boxes[:, 3]
     real = np.ones(count, dtype=bool)
-    for index in np.flatnonzero((left == right) & (top == bottom)).tolist():
-        real[index] = _text_object(handle, index) != 0
+    empty = np.flatnonzero((boxes[:, 0] == boxes[:, 2]) & (boxes[:, 1] == bottom)).tolist()
+    if empty:
+        real[empty] = [_text_object(handle, index) != 0 for index in empty]
     # Stretches: real characters in a row on one loose baseline (pdfium's box bottom).
-    starts = np.flatnonzero(real & np.concatenate(([True], ~real[:-1] | (bottom[1:] != bottom[:-1]))))
+    new_stretch = np.empty(count, dtype=bool)
+    new_stretch[:1] = True
+    np.not_equal(bottom[1:], bottom[:-1], out=new_stretch[1:])
+    new_stretch[1:] |= ~real[:-1]
+    starts = np.flatnonzero(real & new_stretch)
     generated = np.append(np.flatnonzero(~real), count)
     ends = np.minimum(np.append(starts[1:], count), generated[np.searchsorted(generated, starts)])
-    printed = np.flatnonzero(real & ~white_space(text))
-    firsts = np.searchsorted(printed, starts)
-    lasts = np.searchsorted(printed, ends) - 1
+    printed = np.flatnonzero(real & ~white_codes(codes))
+    firsts = np.searchsorted(printed, starts).tolist()
+    lasts = (np.searchsorted(printed, ends) - 1).tolist()
     printed = np.append(printed, 0).tolist()
-    for start, end, first, last in zip(starts.tolist(), ends.tolist(), firsts.tolist(), lasts.tolist()):
+    stretch_objects = []
+    mixed = []  # (start, end, each character's object) of a stretch of several objects or none printed
+    for start, end, first, last in zip(starts.tolist(), ends.tolist(), firsts, lasts):
+        obj = 0
         if first <= last:
             obj = _text_object(handle, printed[first])
-            if obj == _text_object(handle, printed[last]) and _count_rects(handle, start, end - start) <= 1:
-                objects[start:end] = obj
-                continue
-        objects[start:end] = np.fromiter(map(_text_object, repeat(handle, end - start), range(start, end)),
-                                         dtype=np.uint64, count=end - start)
-    return objects
+            if obj != _text_object(handle, printed[last]) or _count_rects(handle, start, end - start) > 1:
+                obj = 0
+        if obj:
+            first_chars.setdefault(obj, start)
+        else:
+            each = [_text_object(handle, index) for index in range(start, end)]
+            for index, obj in enumerate(each, start):
+                if obj:
+                    first_chars.setdefault(obj, index)
+            mixed.append((start, end, each))
+        stretch_objects.append(obj)
+    if len(starts):
+        stretch = np.searchsorted(starts, np.arange(count), side="right") - 1
+        objects = np.where((stretch >= 0) & (np.arange(count) < ends[stretch]),
+                           np.array(stretch_objects, dtype=np.uint64)[stretch], objects)
+    for start, end, each in mixed:
+        objects[start:end] = each
+    return objects, first_chars
 
 
 def run_styles(textpage: pdfium.PdfTextPage, first_chars: dict[int, int], page_height: float) -> dict[int, RunStyle]:
@@ -494,44 +689,46 @@ def run_styles(textpage: pdfium.PdfTextPage, first_chars: dict[int, int], page_h
     font size above that, scaled by the text matrix. Standard fonts that are not embedded
     take pdfminer's own metrics for the descent, as pdfminer does.
     """
-    handle = ctypes.cast(textpage.raw, ctypes.c_void_p).value
+    handle = _handle(textpage)
     matrix, size = pdfium_c.FS_MATRIX(), ctypes.c_float()
     x, y = ctypes.c_double(), ctypes.c_double()
-    fonts: dict[int, tuple[str, float]] = {}
+    matrix_at, size_at, x_at, y_at = ctypes.byref(matrix), ctypes.byref(size), ctypes.byref(x), ctypes.byref(y)
+    fonts: dict[int, tuple[str, float, bool]] = {}
     styles: dict[int, RunStyle] = {}
     for obj, index in first_chars.items():
-        _char_matrix(handle, index, ctypes.addressof(matrix))
+        _char_matrix(handle, index, matrix_at)
         a, b, c, d = matrix.a, matrix.b, matrix.c, matrix.d
         upright = a * d > 0 and b * c <= 0
         if upright and (abs(b) > 1e-9 or abs(c) > 1e-9):
             raise _NeedsPdfplumber("skewed text")  # pdfminer's box height then depends on each advance
-        _object_font_size(obj, ctypes.addressof(size))
-        _char_origin(handle, index, ctypes.addressof(x), ctypes.addressof(y))
-        font = _object_font(obj)
+        text_object = ctypes.c_void_p(obj)
+        _object_font_size(text_object, size_at)
+        _char_origin(handle, index, x_at, y_at)
+        font = _object_font(text_object)
         if font not in fonts:
             fonts[font] = font_metrics(font)
-        name, descent = fonts[font]
+        name, descent, bold = fonts[font]
         low = y.value + d * descent * size.value
         high = low + d * size.value
         low, high = min(low, high), max(low, high)
-        styles[obj] = RunStyle(size=high - low, font=name, bold=bool(_BOLD_FONT.search(name)),
-                               top=page_height - high, bottom=page_height - low, upright=upright)
+        styles[obj] = RunStyle(high - low, name, bold, page_height - high, page_height - low, upright)
     return styles
 
 
-def font_metrics(font: int) -> tuple[str, float]:
-    """(base font name, descent per unit of font size) of a pdfium font handle."""
-    length = _font_name(font, None, 0)
-    buffer = ctypes.create_string_buffer(max(length, 1))
-    _font_name(font, buffer, length)
-    name = buffer.value.decode("utf-8", errors="replace")
+def font_metrics(font: int) -> tuple[str, float, bool]:
+    """(base font name, descent per unit of font size, bold?) of a pdfium font handle."""
+    font = ctypes.c_void_p(font)
+    length = _font_name(font, None, ctypes.c_ulong(0))
+    buffer, at = _out_buffer(length)
+    _font_name(font, at, ctypes.c_ulong(length))
+    name = bytes(buffer).split(b"\0", 1)[0].decode("utf-8", errors="replace")
     if name in FONT_METRICS and not _font_embedded(font):
         descent = float(FONT_METRICS[name][0].get("Descent", 0))
     else:
         value = ctypes.c_float()
-        _font_descent(font, 1000.0, ctypes.addressof(value))
+        _font_descent(font, ctypes.c_float(1000.0), ctypes.byref(value))
         descent = value.value
-    return name, -abs(descent) / 1000.0
+    return name, -abs(descent) / 1000.0, pdf.is_bold_font(name)
 
 
 # --- runs ---------------------------------------------------------------------------
@@ -542,79 +739,89 @@ def page_runs(chars: PageChars, styles: dict[int, RunStyle]) -> list[Run]:
     Raises _CharRules when a run's characters do not go left to right (pdfplumber orders
     a line's characters by x0, so only pdf.py's own rules then give the same line).
     """
-    slanted = [obj for obj, style in styles.items() if not style.upright]
-    if slanted:  # pdfplumber leaves them out before anything else
-        chars = chars.subset(~np.isin(chars.obj, np.array(slanted, dtype=np.uint64)))
     count = len(chars.text)
-    x0, x1 = chars.x0, chars.x1
-    new_run = np.ones(count, dtype=bool)
-    new_run[1:] = (chars.obj[1:] != chars.obj[:-1]) | (chars.index[1:] != chars.index[:-1] + 1)
-    if np.any((x0[1:] < x0[:-1]) & ~new_run[1:]):
+    if not count:
+        return []
+    x0, x1, obj, index = chars.x0, chars.x1, chars.obj, chars.index
+    new_run = np.empty(count, dtype=bool)
+    new_run[0] = True
+    np.not_equal(obj[1:], obj[:-1], out=new_run[1:])
+    new_run[1:] |= index[1:] != index[:-1] + 1
+    backwards = (x0[1:] < x0[:-1]) > new_run[1:]
+    # pdfplumber leaves characters that are not upright out before anything else: their
+    # runs are left out at the end (so that runs keep their places in `chars`).
+    slanted = [obj for obj, style in styles.items() if not style.upright]
+    if slanted:
+        backwards &= ~np.isin(obj[1:], np.array(slanted, dtype=np.uint64))
+    if backwards.any():
         raise _CharRules("characters out of order within a text object")
     starts = np.flatnonzero(new_run)
     ends = np.append(starts[1:], count)
-    run_of = np.cumsum(new_run) - 1
-    printed = np.flatnonzero(~white_space(chars.text))
-    printed_runs = run_of[printed]
-    printed_count = np.bincount(printed_runs, minlength=len(starts))
+    white = white_space(chars.text)
+    printed = np.flatnonzero(~white)
+    # Printed characters k of run r: printed[first[r]:first[r] + printed_count[r]].
+    first = np.searchsorted(printed, starts)
+    printed_count = np.searchsorted(printed, ends) - first
+    has_printed = printed_count > 0
+    # Each array of printed characters gets one more element, so that `first` holds
+    # valid positions for np.maximum.reduceat also where runs have none.
+    printed_x0 = np.append(x0[printed], 0.0)
+    printed_x1 = np.append(x1[printed], -np.inf)
+    run_of = np.cumsum(new_run)[printed]
 
     # Gaps between consecutive printed characters of one run: a gap with no white space
     # between may still make a word gap; one of a gutter's width cuts a line piece.
-    same = printed_runs[1:] == printed_runs[:-1]
-    gaps = x0[printed[1:]] - x1[printed[:-1]]
-    touching = same & (printed[1:] - printed[:-1] == 1) & (gaps > 0)
-    widest_touch = np.full(len(starts), -np.inf)
-    np.maximum.at(widest_touch, printed_runs[:-1][touching], gaps[touching])
-    piece_start = np.ones(len(printed), dtype=bool)
-    piece_start[1:] = ~same | (gaps >= MIN_GUTTER_WIDTH)
-    piece_first = np.flatnonzero(piece_start)
+    gaps = printed_x0[1:] - printed_x1[:-1]  # after each printed character
+    same = np.append(run_of[1:] == run_of[:-1], False)  # is the next printed character of its run?
+    touching = same & (np.diff(printed, append=-1) == 1) & (gaps > 0)
+    widest_touch = np.where(has_printed, np.maximum.reduceat(np.append(np.where(touching, gaps, -np.inf), -np.inf),
+                                                             first), -np.inf)
+    run_x0 = np.where(has_printed, printed_x0[first], 0.0)
+    run_x1 = np.where(has_printed, np.maximum.reduceat(printed_x1, first), 0.0)
+    last_x1 = np.where(has_printed, printed_x1[first + printed_count - 1], 0.0)
+    # Pieces: printed characters of one run between gaps of a gutter's width.
+    piece_first = np.flatnonzero(np.append(True, ~same[:-1] | (gaps[:-1] >= MIN_GUTTER_WIDTH)))
     piece_last = np.append(piece_first[1:], len(printed)) - 1
-    pieces_by_run: list[list[tuple[float, float, float]]] = [[] for _ in range(len(starts))]
-    if len(printed):
-        for run, first_x0, last_x1, max_x1 in zip(printed_runs[piece_first].tolist(),
-                                                    x0[printed[piece_first]].tolist(),
-                                                    x1[printed[piece_last]].tolist(),
-                                                    np.maximum.reduceat(x1[printed], piece_first).tolist()):
-            pieces_by_run[run].append((first_x0, last_x1, max_x1))
+    pieces = list(zip(printed_x0[piece_first].tolist(), printed_x1[piece_last].tolist(),
+                      np.maximum.reduceat(printed_x1, piece_first).tolist() if len(printed) else []))
+    piece_bounds = np.searchsorted(piece_first, np.append(first, len(printed))).tolist()
 
+    text = chars.text
     runs = []
-    text, x0_list = chars.text, x0.tolist()
-    for start, end, obj, printed_here, widest, pieces in zip(
-            starts.tolist(), ends.tolist(), chars.obj[starts].tolist(), printed_count.tolist(),
-            widest_touch.tolist(), pieces_by_run):
-        style = styles[obj]
+    for start, end, style, printed_here, left, right, last_right, widest, min_x0, max_x0, lead, trail, a, b in zip(
+            starts.tolist(), ends.tolist(), map(styles.__getitem__, obj[starts].tolist()), printed_count.tolist(),
+            run_x0.tolist(), run_x1.tolist(), last_x1.tolist(), widest_touch.tolist(), x0[starts].tolist(),
+            x0[ends - 1].tolist(), white[starts].tolist(), white[ends - 1].tolist(), piece_bounds, piece_bounds[1:]):
         segment = text[start:end]
-        runs.append(Run(start=start, end=end, style=style, text=" ".join(segment.split()),
-                        lead_space=segment[0].isspace(), trail_space=segment[-1].isspace(),
-                        printed=printed_here,
-                        x0=pieces[0][0] if pieces else 0.0, x1=max(p[2] for p in pieces) if pieces else 0.0,
-                        first_x0=pieces[0][0] if pieces else 0.0, last_x1=pieces[-1][1] if pieces else 0.0,
-                        min_x0=x0_list[start], max_x0=x0_list[end - 1], widest_touch=widest,
-                        pieces=tuple(pieces)))
-    return runs
+        runs.append(Run(start, end, style, style.top, style.bottom, " ".join(segment.split()), lead, trail,
+                        printed_here, left, right, left, last_right, min_x0, max_x0, widest, tuple(pieces[a:b])))
+    return [run for run in runs if run.style.upright] if slanted else runs
+
+
+_RUN_SPAN, _RUN_LEFT = itemgetter(Run._fields.index("top"), Run._fields.index("bottom")), attrgetter("min_x0")
 
 
 def runs_to_line_groups(runs: list[Run]) -> list[list[Run]]:
     """pdf.chars_to_line_groups for runs: all characters of a run share one box, so the
     run goes where each of its characters would go."""
-    groups = pdf.group_by_line(runs, lambda r: (r.style.top, r.style.bottom), lambda r: r.min_x0)
-    ordered = []
+    groups = pdf.group_by_line(runs, _RUN_SPAN, _RUN_LEFT)
     for group in groups:
-        group.sort(key=lambda r: r.min_x0)
-        if any(b.min_x0 <= a.max_x0 for a, b in zip(group, group[1:])):
-            raise _CharRules("two text objects interleave on one line")
-        ordered.append(group)
-    return ordered
+        if len(group) > 1:
+            group.sort(key=_RUN_LEFT)
+            if any(b.min_x0 <= a.max_x0 for a, b in zip(group, group[1:])):
+                raise _CharRules("two text objects interleave on one line")
+    return groups
 
 
-def runs_to_line(runs: list[Run], chars: PageChars, page: int) -> Line:
+def runs_to_line(runs: list[Run], chars: PageChars, page: int, column: int = 0) -> Line:
     """pdf.chars_to_line for one line's runs (left to right)."""
     if len(runs) == 1 and runs[0].printed:  # most lines: no superscript, one font
-        run, style = runs[0], runs[0].style
+        run = runs[0]
+        style = run.style
         size = round(style.size, 1)
-        return Line(text=run.text if run.widest_touch <= WORD_GAP * size else spaced_text(chars, run, WORD_GAP * size),
-                    page=page, x0=run.x0, x1=run.x1, top=style.top, bottom=style.bottom, size=size,
-                    bold=style.bold, font=style.font, chars=run.printed, column=0)
+        threshold = WORD_GAP * size
+        return Line(run.text if run.widest_touch <= threshold else spaced_text(chars, run, threshold), page,
+                    run.x0, run.x1, run.top, run.bottom, size, style.bold, style.font, run.printed, column)
     printed = [run for run in runs if run.printed]
     size_counts: dict[float, int] = {}
     for run in printed:
@@ -650,7 +857,7 @@ def runs_to_line(runs: list[Run], chars: PageChars, page: int) -> Line:
                 bottom=max((run.style.bottom for run in normal), default=0.0),
                 size=size, bold=bool(normal) and all(run.style.bold for run in normal),
                 font=max(fonts, key=fonts.__getitem__) if fonts else "",
-                chars=sum(run.printed for run in printed), column=0)
+                chars=sum(run.printed for run in printed), column=column)
 
 
 def spaced_text(chars: PageChars, run: Run, threshold: float) -> str:
@@ -691,6 +898,9 @@ def weighted_median(values: list[tuple[float, int]]) -> float:
 
 def line_pieces(group: list[Run]) -> list[tuple[float, float, float]]:
     """pdf.line_pieces for a line of runs: (x0, x1, height) between gaps of a gutter's width."""
+    if len(group) == 1 and len(group[0].pieces) == 1:  # most lines
+        run = group[0]
+        return [(run.x0, run.x1, run.bottom - run.top)]
     pieces: list[list[float]] = []
     previous_x1 = None
     for run in group:
@@ -698,56 +908,11 @@ def line_pieces(group: list[Run]) -> list[tuple[float, float, float]]:
             if previous_x1 is not None and first_x0 - previous_x1 < MIN_GUTTER_WIDTH:
                 piece = pieces[-1]
                 piece[1] = max(piece[1], max_x1)
-                piece[2], piece[3] = min(piece[2], run.style.top), max(piece[3], run.style.bottom)
+                piece[2], piece[3] = min(piece[2], run.top), max(piece[3], run.bottom)
             else:
-                pieces.append([first_x0, max_x1, run.style.top, run.style.bottom])
+                pieces.append([first_x0, max_x1, run.top, run.bottom])
             previous_x1 = last_x1
     return [(x0, x1, bottom - top) for x0, x1, top, bottom in pieces]
-
-
-def may_have_gutter(groups: list[list[Run]], page_width: float,
-                    tables: list[tuple[float, float, float, float]] = ()) -> bool:
-    """Could pdf.find_gutter find two columns on this page? Its test, for every x at once.
-
-    Errs towards yes (a small slack on each comparison, any qualifying x rather than
-    the one nearest the middle): a page that may have columns is read with pdf.py's rules.
-    """
-    pieces = np.array([(x0, x1, bottom - top) for x0, top, x1, bottom in tables]
-                      + [piece for group in groups for piece in line_pieces(group)], dtype=np.float64)
-    if not len(pieces):
-        return False
-    x0, x1, height = pieces[:, 0], pieces[:, 1], pieces[:, 2]
-    total = float(height.sum())
-    if not total:
-        return False
-    # Sums over the whole x = low..high at once: each piece adds its height to a run of
-    # whole x (x0 < x < x1: across; x >= x1: left of x; x <= x0: right of x).
-    low, high = int(GUTTER_SEARCH[0] * page_width), int(GUTTER_SEARCH[1] * page_width)
-    span = high - low + 1
-
-    def added(first: np.ndarray, last: np.ndarray) -> np.ndarray:
-        """Sum of `height` over the pieces whose run first..last (whole x) covers each x."""
-        first = np.clip(first - low, 0, span)
-        last = np.clip(last - low + 1, 0, span)
-        steps = np.zeros(span + 1)
-        np.add.at(steps, first, np.where(first < last, height, 0.0))
-        np.add.at(steps, last, np.where(first < last, -height, 0.0))
-        return np.cumsum(steps)[:span]
-
-    across = added(np.floor(x0).astype(int) + 1, np.ceil(x1).astype(int) - 1)
-    left = added(np.ceil(x1).astype(int), np.full(len(x1), high))
-    right = added(np.full(len(x0), low), np.floor(x0).astype(int))
-    qualifies = ((across <= GUTTER_MAX_ACROSS * total + GUTTER_SLACK)
-                 & (np.minimum(left, right) >= GUTTER_MIN_SIDE * total - GUTTER_SLACK))
-    for at in np.flatnonzero(qualifies).tolist():
-        left_x = right_x = at  # widen the strip over neighbours no more crossed, as find_gutter does
-        while left_x > 0 and qualifies[left_x - 1] and across[left_x - 1] <= across[at] + GUTTER_SLACK:
-            left_x -= 1
-        while right_x + 1 < span and qualifies[right_x + 1] and across[right_x + 1] <= across[at] + GUTTER_SLACK:
-            right_x += 1
-        if right_x - left_x + 2 >= MIN_GUTTER_WIDTH:
-            return True
-    return False
 
 
 # --- lines --------------------------------------------------------------------------
@@ -756,23 +921,77 @@ def page_lines(chars: PageChars, styles: dict[int, RunStyle], number: int, width
                height: float) -> list[Line]:
     """The text lines of a page without ruled tables, in reading order, as pdf.py makes them."""
     try:
-        return run_lines(chars, styles, number, width)
+        return run_lines(chars, styles, number, width)[0]
     except _CharRules:
         return list(pdf.chars_to_content(char_dicts(chars, styles), [], number, width, height).lines)
 
 
 def run_lines(chars: PageChars, styles: dict[int, RunStyle], number: int, width: float,
-              tables: list[tuple[float, float, float, float]] = ()) -> list[Line]:
-    """The page's lines made run by run, for a page of one column whose runs line up.
+              tables: list[tuple[float, float, float, float]] = ()) -> tuple[list[Line], tuple[float, float] | None]:
+    """The page's lines made run by run, in reading order, and the gutter between its
+    columns (pdf.find_gutter's, from the same line pieces), or None.
 
     `tables` are the boxes of the page's tables (their characters already left out).
     Raises _CharRules where runs cannot promise the lines of pdf.py's character rules.
     """
-    groups = runs_to_line_groups(page_runs(chars, styles))
-    if may_have_gutter(groups, width, tables):
-        raise _CharRules("two columns, perhaps")
-    lines = [runs_to_line(group, chars, number) for group in groups]
-    return [line for line in lines if line.text]
+    runs = page_runs(chars, styles)
+    groups = runs_to_line_groups(runs)
+    pieces = [(x0, x1, bottom - top) for x0, top, x1, bottom in tables]
+    for group in groups:
+        pieces.extend(line_pieces(group))
+    gutter = pdf.gutter_between(pieces, width)
+    ordered = [(0, group) for group in groups] if gutter is None else runs_reading_order(groups, gutter, chars)
+    lines = [runs_to_line(group, chars, number, column) for column, group in ordered]
+    return [line for line in lines if line.text], gutter
+
+
+def runs_reading_order(groups: list[list[Run]], gutter: tuple[float, float],
+                       chars: PageChars) -> list[tuple[int, list[Run]]]:
+    """pdf.reading_order for lines of runs: a line printed across the gutter stays whole,
+    the lines between two such are read left column first, then right column.
+
+    A run between such lines must lie on one side of the middle of the gutter, each of
+    its characters (else _CharRules): pdf.py splits lines character by character.
+    """
+    middle = (gutter[0] + gutter[1]) / 2
+    x0, x1 = chars.x0, chars.x1
+    left, right = (x0 + x1) / 2 < middle, (x0 + x1) / 2 >= middle
+    printed = ~white_space(chars.text)
+
+    def crosses(group: list[Run]) -> bool:
+        """pdf.crosses_gutter, from each run's printed characters left and right of the middle."""
+        last_left = first_right = None  # the last printed character left of the middle, the first right of it
+        for run in group:
+            at = np.flatnonzero(printed[run.start:run.end]) + run.start
+            on_left, on_right = at[left[at]], at[right[at]]
+            if len(on_left):
+                last_left = on_left[-1]
+            if first_right is None and len(on_right):
+                first_right = on_right[0]
+        if last_left is None or first_right is None:
+            at = np.concatenate([np.flatnonzero(printed[run.start:run.end]) + run.start for run in group])
+            return bool(((x0[at] < middle) & (middle < x1[at])).any())
+        return float(x0[first_right]) - float(x1[last_left]) < MIN_GUTTER_WIDTH
+
+    ordered: list[tuple[int, list[Run]]] = []
+    band: list[Run] = []
+
+    def flush_band() -> None:
+        on_left = [bool(left[run.start:run.end].all()) for run in band]
+        if not all(on or right[run.start:run.end].all() for run, on in zip(band, on_left)):
+            raise _CharRules("a run across the middle of the gutter")
+        ordered.extend((0, group) for group in runs_to_line_groups([run for run, on in zip(band, on_left) if on]))
+        ordered.extend((1, group) for group in runs_to_line_groups([run for run, on in zip(band, on_left) if not on]))
+        band.clear()
+
+    for group in groups:
+        if crosses(group):
+            flush_band()
+            ordered.append((0, group))
+        else:
+            band.extend(group)
+    flush_band()
+    return ordered
 
 
 def char_dicts(chars: PageChars, styles: dict[int, RunStyle]) -> list[dict]:
