@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import functools
+import gc
 import hashlib
 import importlib
 import logging
@@ -594,7 +595,11 @@ class Workers:
             _SHARED.clear()
             _SHARED.update(shared)
             self.pool = ProcessPoolExecutor(size, mp_context=get_context("fork"))
+            # Frozen, the objects this process holds are never visited by a worker's garbage
+            # collector, which would otherwise touch, and so copy, every page of them.
+            gc.freeze()
             self.pool.submit(int)  # forks every worker now
+            gc.unfreeze()
         else:
             self.pool = ProcessPoolExecutor(size, mp_context=get_context("spawn"),
                                             initializer=_share, initargs=(shared,))
