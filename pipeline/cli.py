@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -26,6 +27,14 @@ def _load_nlp(settings: Settings):
 
 def _fail(error: AgreementError) -> None:
     click.echo(f"Error: {error}", err=True)
+
+
+def _exit(status: int) -> None:
+    """End the command with `status`. Every output is written and closed by now; frozen,
+    the objects still held (extractions, the spaCy pipeline) are not walked once more by
+    the garbage collection at interpreter exit (~0.6 s for 100 documents)."""
+    gc.freeze()
+    sys.exit(status)
 
 
 reading_options = [
@@ -84,7 +93,7 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, model: Path | None, pdf_eng
                        f"{len(extraction.parties)} parties, {len(extraction.issues)} issues "
                        f"(year {extraction.year or 'unknown'})")
         click.echo(f"Written to {out_dir}")
-    sys.exit(1 if errors else 0)
+    _exit(1 if errors else 0)
 
 
 @main.command()
@@ -149,8 +158,9 @@ def build_model(path: Path) -> None:
               help="Folder for the tables, agreements.sqlite, monitor.xlsx, datapackage.json, "
                    "index.html, diffs/ and the cache (.cache/).")
 @click.option("--workers", type=click.IntRange(min=1), default=None,
-              help="Worker processes reading documents in parallel [default: the number of cores, "
-                   "at most one per 10 documents to read].")
+              help="Worker processes reading documents in parallel [default: the number of cores; "
+                   "where workers are spawned rather than forked (not Linux), at most one per 10 "
+                   "documents to read].")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV with columns file,series,year overriding a file's series and year "
                    "[default: INPUTS/manifest.csv when present].")
@@ -183,4 +193,4 @@ def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | Non
                f"{result.cached} from cache), {len(result.pairs)} comparisons, "
                f"{errors} error{'' if errors == 1 else 's'}")
     click.echo(f"Written to {out_dir} (open {out_dir / 'index.html'})")
-    sys.exit(1 if result.failures else 0)
+    _exit(1 if result.failures else 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,14 @@ from tests.render.source import SEED
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"
+
+
+@pytest.fixture(autouse=True)
+def _collectable_again():
+    """The CLI freezes every object on exit (pipeline.cli._exit); run in this process by
+    CliRunner, it must not keep them from the collector for the rest of the session."""
+    yield
+    gc.unfreeze()
 
 
 def pytest_addoption(parser):
