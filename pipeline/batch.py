@@ -32,7 +32,7 @@ import pickle
 import re
 import sys
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -498,14 +498,19 @@ def extract_all(sources: list[Source], cache: Cache, pool: Workers, progress: bo
                      read=len(todo), cached=len(sources) - len(todo))
 
 
-def extract_source(source: Source, settings: Settings, nlp) -> Extraction | Failure:
+def extract_source(source: Source, settings: Settings, nlp, read: Any = None) -> Extraction | Failure:
     """Extract one file; every error, expected or not, becomes a Failure so the batch goes on.
+    `read` is the file's Document (or the Failure of reading it) when it was read already.
 
     Failures are returned, not raised, because AgreementError does not survive pickling
     between processes.
     """
-    from pipeline.run import extract_document
+    from pipeline.run import extract_document, extract_read
+    if isinstance(read, Failure):
+        return read
     try:
+        if read is not None:
+            return extract_read(read, nlp)
         return extract_document(source.path, settings, nlp, source.document)
     except Exception as error:  # one odd file must not stop a corpus of hundreds
         return _failure(source, error)
@@ -629,14 +634,16 @@ class Workers:
         size = self.size_for(len(sources))
         if size <= 1:
             return self._extract_here(sources, cache)
-        if START_METHOD == "fork":
-            self.start(size, nlp=self.load_nlp(), settings=self.settings, cache=cache)
-        else:  # each spawned worker loads its own pipeline
-            self.start(size, settings=self.settings, cache=cache, load_nlp=True)
         # Largest files first: the slow ones (PDFs) start early instead of leaving one
         # worker busy alone at the end.
-        pending = {self.pool.submit(_extract_in_worker, source): source
-                   for source in sorted(sources, key=_size, reverse=True)}
+        ordered = sorted(sources, key=_size, reverse=True)
+        if START_METHOD == "fork":
+            read = ReadAhead(ordered, self.settings).during(self.load_nlp) if self.nlp is None else {}
+            log.info("batch: %d document(s) read while the spaCy pipeline loaded", len(read))
+            self.start(size, nlp=self.nlp, settings=self.settings, cache=cache, read=read)
+        else:  # each spawned worker loads its own pipeline
+            self.start(size, settings=self.settings, cache=cache, load_nlp=True)
+        pending = {self.pool.submit(_extract_in_worker, source): source for source in ordered}
         # While the workers read: the later stages' imports (~1 s), which their forked
         # workers then inherit.
         for module in LATER_STAGES:
@@ -714,7 +721,58 @@ def _share(shared: dict[str, Any]) -> None:
 def _extract_in_worker(source: Source) -> bytes | Failure:
     if isinstance(_SHARED["nlp"], AgreementError):
         return _failure(source, _SHARED["nlp"])
-    return cache_outcome(extract_source(source, _SHARED["settings"], _SHARED["nlp"]), source, _SHARED["cache"])
+    document = _SHARED.get("read", {}).get(source.document)
+    return cache_outcome(extract_source(source, _SHARED["settings"], _SHARED["nlp"], document),
+                         source, _SHARED["cache"])
+
+
+class ReadAhead:
+    """One forked process reading documents, largest first, while this one loads the spaCy
+    pipeline (~1.3 s in which a second core would otherwise wait): the workers then take
+    up those documents from the reading on.
+
+        read = ReadAhead(sources, settings).during(load)  ->  {document id: Document or Failure}
+    """
+
+    def __init__(self, sources: list[Source], settings: Settings):
+        self.sources, self.settings = list(sources), settings
+        self.read: dict[str, Any] = {}
+        self.stopping = False
+        self.pool = ProcessPoolExecutor(1, mp_context=get_context("fork"))
+
+    def during(self, work: Callable[[], Any]) -> dict[str, Any]:
+        """Read while `work` runs; returns what was read by the time it is done (the
+        document being read then is waited for)."""
+        try:
+            self._next()
+            work()
+        finally:
+            self.stopping = True
+            self.pool.shutdown(wait=True)  # no thread of it outlives this: workers fork next
+        return self.read
+
+    def _next(self) -> None:
+        if self.sources and not self.stopping:
+            source = self.sources.pop(0)
+            try:
+                future = self.pool.submit(_read_in_worker, source, self.settings)
+            except RuntimeError:  # shut down meanwhile: the workers read it
+                return
+            future.add_done_callback(lambda done: self._done(source, done))
+
+    def _done(self, source: Source, future: Future) -> None:
+        if not future.cancelled() and future.exception() is None:
+            self.read[source.document] = pickle.loads(future.result())
+        self._next()
+
+
+def _read_in_worker(source: Source, settings: Settings) -> bytes:
+    """A document read (pipeline.ingest), or the Failure of reading it, pickled."""
+    from pipeline.ingest import read_document
+    try:
+        return pickle.dumps(read_document(source.path, settings, source.document), protocol=pickle.HIGHEST_PROTOCOL)
+    except Exception as error:  # reported as extract_source would
+        return pickle.dumps(_failure(source, error), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _diff_in_worker(index: int) -> tuple | Failure:

@@ -20,7 +20,7 @@ from pipeline.outline import agreement_year, outline
 from pipeline.parties import PartyRegister, attribute_owners, find_parties
 from pipeline.quantities import quantities_from_doc
 from pipeline.settings import Settings
-from pipeline.types import OWNER_NONE, Commitment, Extraction, Issue
+from pipeline.types import OWNER_NONE, Commitment, Document, Extraction, Issue
 
 
 def extract_document(path: Path | str, settings: Settings, nlp: Language,
@@ -29,7 +29,15 @@ def extract_document(path: Path | str, settings: Settings, nlp: Language,
 
     Raises an AgreementError subclass (naming the file) when the input is unusable.
     """
-    document = read_document(path, settings, doc_id)
+    return extract_read(read_document(path, settings, doc_id), nlp)
+
+
+def extract_read(document: Document, nlp: Language) -> Extraction:
+    """The stages after reading: parties and numbered commitments of a read document
+    (pipeline.batch reads some documents while the spaCy pipeline loads).
+
+    Raises NoCommitmentsError when the document has no numbered commitments.
+    """
     parties = find_parties(document)
     register = PartyRegister(parties, nlp)
     placed = outline(document, register)

@@ -15,6 +15,7 @@ import csv
 import re
 import shutil
 import sys
+import time
 import types
 from dataclasses import dataclass
 from pathlib import Path
@@ -274,6 +275,24 @@ def test_spawned_workers_give_the_outputs_of_forked_ones(corpus, out, settings, 
     for name in ("documents", "commitments", "quantities", "parties", "pairs", "matches"):
         assert table(tmp_path / "out", name) == table(out, name), name
     assert (tmp_path / "out" / "monitor.xlsx").is_file() and (tmp_path / "out" / "agreements.sqlite").is_file()
+
+
+def test_read_ahead_reads_while_the_pipeline_loads(corpus, settings):
+    """The forked reader's documents are those read_document gives; a bad file is its Failure."""
+    from pipeline.batch import Failure, ReadAhead
+    from pipeline.ingest import read_document
+
+    sources = discover(corpus)
+    read = ReadAhead(sources, settings).during(lambda: time.sleep(3))
+    assert read, "nothing was read in 3 s"
+    assert set(read) <= {s.document for s in sources}
+    for source in sources:
+        if source.document not in read:
+            continue
+        if source.document == "kapot":
+            assert isinstance(read["kapot"], Failure) and "PDF" in read["kapot"].reason
+        else:
+            assert read[source.document] == read_document(source.path, settings, source.document)
 
 
 def test_manifest_overrides_series_and_year(corpus, out, settings, tmp_path):
