@@ -194,8 +194,8 @@ NOTES = """
   own cache entries. The heap is frozen (`gc.freeze`) around each fork and at exit.
 - What does not run in parallel: interpreter start and discovery, importing spaCy and
   loading the pipeline (one core reads meanwhile), building the corpus rows before
-  publishing, and the slowest of the three publishing jobs (tables here; the SQLite
-  database and the workbook in two workers). With 1 worker the matching's
+  publishing, and the slowest of the three publishing jobs (the workbook, ~1 s; the
+  tables here and the SQLite database run beside it). With 1 worker the matching's
   `rapidfuzz.cdist` still uses both cores; in the 2-worker diff stage each worker uses one.
 - "Two CPU-bound processes" is what this machine gave two processes at the time (a
   shared virtual machine); the whole-batch ratio cannot exceed it.
