@@ -14,7 +14,9 @@ The cache (`OUT/.cache/`) holds one pickle per document and per compared pair, n
 files' content hashes and a hash of the settings and of the pipeline's source code, so a rerun
 only reads what changed: renaming or moving a file reuses its entry, editing it or the code
 does not. It also keeps the last run's result: when nothing it was made from changed and its
-outputs are all there, a rerun returns it without writing anything. Pickles are trusted local
+outputs are all there, a rerun returns it without writing anything. An entry not written
+or used for CACHE_KEEP_DAYS days (a file gone from the inputs, earlier code or settings)
+is deleted at the end of a run. Pickles are trusted local
 data: do not copy a cache from someone you do not trust; delete `.cache/` to start afresh.
 """
 
@@ -56,6 +58,7 @@ REPORT_NAME = "report.html"  # what pipeline.diff.write_diff writes beside the m
 MANIFEST_NAME = "manifest.csv"  # picked up from the inputs folder when --manifest is not given
 MANIFEST_COLUMNS = ("file", "series", "year")
 RUN_RECORD = "run"  # .cache/run-<run key>-<settings hash>.pickle: the last run's result
+CACHE_KEEP_DAYS = 30  # a cache entry not written or used for this long is deleted after a run
 CACHE_KEY_SUFFIXES = {".py", ".jsonl", ".csv", ".json"}  # code, patterns, package data
 # Modules that only write outputs: editing them must not throw the cached extractions away.
 NOT_IN_CACHE_KEY = {"publish.py", "cli.py", "__main__.py"}
@@ -203,6 +206,9 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
             written = publish(result, out_dir, pool.beside)
     result = replace(result, written=tuple(p.relative_to(out_dir) for p in written), seconds=clock.seconds)
     remember_run(cache, key, result)
+    pruned = cache.prune()
+    if pruned:
+        log.info("batch: %d cache entries unused for %d days deleted", pruned, CACHE_KEEP_DAYS)
     log.info("batch: %d documents (%d files read, %d from cache), %d pairs, %d errors in %.1f s (%s)",
              len(members), result.read, result.cached, len(pairs), len(result.failures),
              time.perf_counter() - started, ", ".join(f"{k} {v:.1f} s" for k, v in clock.seconds.items()))
@@ -383,7 +389,9 @@ class Cache:
             return None
         try:
             with self.path(*hashes).open("rb") as handle:
-                return pickle.load(handle)
+                value = pickle.load(handle)
+            os.utime(self.path(*hashes))  # used: `prune` keeps it
+            return value
         except FileNotFoundError:
             return None
         except Exception as error:  # a truncated or foreign pickle: redo the work
@@ -401,6 +409,21 @@ class Cache:
             return
         with atomic_path(self.path(*hashes)) as tmp:
             tmp.write_bytes(data)
+
+
+    def prune(self, days: float = CACHE_KEEP_DAYS) -> int:
+        """Delete the entries not written or used for `days` days: those of files gone from
+        the inputs and of earlier code or settings. Returns how many were deleted."""
+        cutoff = time.time() - days * 86400
+        removed = 0
+        for entry in self.folder.glob("*.pickle"):
+            try:
+                if entry.stat().st_mtime < cutoff:
+                    entry.unlink()
+                    removed += 1
+            except OSError:  # gone meanwhile, or not ours to delete: leave it
+                continue
+        return removed
 
 
 def run_key(inputs: Path, sources: Iterable[Source], entries: Mapping[str, ManifestEntry], cache: Cache) -> str:

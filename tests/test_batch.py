@@ -12,6 +12,7 @@ rendered at test time:
 from __future__ import annotations
 
 import csv
+import os
 import re
 import shutil
 import sys
@@ -293,6 +294,24 @@ def test_read_ahead_reads_while_the_pipeline_loads(corpus, settings):
             assert isinstance(read["kapot"], Failure) and "PDF" in read["kapot"].reason
         else:
             assert read[source.document] == read_document(source.path, settings, source.document)
+
+
+def test_cache_entries_unused_for_30_days_are_deleted(corpus, out, settings, tmp_path):
+    inputs, output = copy_run(corpus, out, tmp_path)
+    cache = output / ".cache"
+    month_ago = time.time() - 31 * 86400
+    kept = [p for p in cache.glob("*.pickle") if not p.name.startswith("run-")]
+    for entry in kept:  # old, but this run uses every one of them
+        os.utime(entry, (month_ago, month_ago))
+    gone, recent = cache / f"{'0' * 64}-{'f' * 16}.pickle", cache / f"{'1' * 64}-{'f' * 16}.pickle"
+    for entry in (gone, recent):  # earlier code or settings
+        entry.write_bytes(b"stale")
+    os.utime(gone, (month_ago, month_ago))
+    (inputs / "tynaarlo" / "derde.txt").write_text(next_year(renamed(next_year(SEED.read_text()), "Tynaarlo")))
+    result = run_batch(inputs, output, settings, workers=1, progress=False)
+    assert (result.read, result.cached) == (1, 6)
+    assert not gone.exists() and recent.exists()
+    assert all(entry.exists() for entry in kept)
 
 
 def test_manifest_overrides_series_and_year(corpus, out, settings, tmp_path):
