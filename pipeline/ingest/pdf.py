@@ -420,18 +420,29 @@ def reading_order(groups: list[list[dict]], gutter: tuple[float, float] | None) 
     if gutter is None:
         return [(0, group) for group in groups]
     middle = (gutter[0] + gutter[1]) / 2
-    ordered: list[tuple[int, list[dict]]] = []
-    band: list[dict] = []
+
+    def columns(band: list[dict]) -> tuple[list[dict], list[dict]]:
+        return ([c for c in band if (c["x0"] + c["x1"]) / 2 < middle],
+                [c for c in band if (c["x0"] + c["x1"]) / 2 >= middle])
+
+    return banded_order(groups, lambda group: crosses_gutter(group, middle), columns, chars_to_line_groups)
+
+
+def banded_order(groups: list[list], crosses, columns, line_groups) -> list[tuple[int, list]]:
+    """reading_order's walk, for characters (here) or runs (pdfium.py): lines that `cross`
+    the gutter end a band; a band's items are split into (left, right) `columns`, each
+    read as `line_groups`, left column first."""
+    ordered: list[tuple[int, list]] = []
+    band: list = []
 
     def flush_band() -> None:
-        left = [c for c in band if (c["x0"] + c["x1"]) / 2 < middle]
-        right = [c for c in band if (c["x0"] + c["x1"]) / 2 >= middle]
-        ordered.extend((0, group) for group in chars_to_line_groups(left))
-        ordered.extend((1, group) for group in chars_to_line_groups(right))
+        left, right = columns(band)
+        ordered.extend((0, group) for group in line_groups(left))
+        ordered.extend((1, group) for group in line_groups(right))
         band.clear()
 
     for group in groups:
-        if crosses_gutter(group, middle):
+        if crosses(group):
             flush_band()
             ordered.append((0, group))
         else:

@@ -973,25 +973,13 @@ def runs_reading_order(groups: list[list[Run]], gutter: tuple[float, float],
             return bool(((x0[at] < middle) & (middle < x1[at])).any())
         return float(x0[first_right]) - float(x1[last_left]) < MIN_GUTTER_WIDTH
 
-    ordered: list[tuple[int, list[Run]]] = []
-    band: list[Run] = []
-
-    def flush_band() -> None:
+    def columns(band: list[Run]) -> tuple[list[Run], list[Run]]:
         on_left = [bool(left[run.start:run.end].all()) for run in band]
         if not all(on or right[run.start:run.end].all() for run, on in zip(band, on_left)):
             raise _CharRules("a run across the middle of the gutter")
-        ordered.extend((0, group) for group in runs_to_line_groups([run for run, on in zip(band, on_left) if on]))
-        ordered.extend((1, group) for group in runs_to_line_groups([run for run, on in zip(band, on_left) if not on]))
-        band.clear()
+        return [run for run, on in zip(band, on_left) if on], [run for run, on in zip(band, on_left) if not on]
 
-    for group in groups:
-        if crosses(group):
-            flush_band()
-            ordered.append((0, group))
-        else:
-            band.extend(group)
-    flush_band()
-    return ordered
+    return pdf.banded_order(groups, crosses, columns, runs_to_line_groups)
 
 
 def char_dicts(chars: PageChars, styles: dict[int, RunStyle]) -> list[dict]:
