@@ -92,12 +92,7 @@ def render_odd_fonts(path: Path) -> Path:
     canvas.drawString(0, 0, "14. Geschaalde tekst.")
     canvas.restoreState()
     y -= 20
-    canvas.saveState()
-    canvas.translate(380, 300)
-    canvas.rotate(90)
-    canvas.setFont("Vera", 8)
-    canvas.drawString(0, 0, "Gedraaide kantlijn")
-    canvas.restoreState()
+    draw_turned_margin(canvas, "Gedraaide kantlijn")
     canvas.setFont("Vera", 10)
     canvas.drawString(42, y, "Tekst met  twee spaties en een tab\tachteraan.")
     y -= 16
@@ -124,18 +119,23 @@ def render_odd_fonts(path: Path) -> Path:
     return path
 
 
+def draw_turned_margin(canvas: Canvas, text: str) -> None:
+    """Margin text turned a quarter (pdfplumber leaves such characters out)."""
+    canvas.saveState()
+    canvas.translate(380, 300)
+    canvas.rotate(90)
+    canvas.setFont("Vera", 8)
+    canvas.drawString(0, 0, text)
+    canvas.restoreState()
+
+
 def render_turned_text_first(path: Path) -> Path:
     """Margin text turned a quarter, printed before the body: pdfplumber leaves it out, and
     a letter-spaced line after it still reads as on a page without it."""
     register_fonts()
     canvas = Canvas(str(path), pagesize=A5)
     width, height = A5
-    canvas.saveState()
-    canvas.translate(380, 300)
-    canvas.rotate(90)
-    canvas.setFont("Vera", 8)
-    canvas.drawString(0, 0, "Gedraaide kantlijn, als eerste gedrukt")
-    canvas.restoreState()
+    draw_turned_margin(canvas, "Gedraaide kantlijn, als eerste gedrukt")
     canvas.setFont("Vera", 10)
     canvas.drawString(42, height - 60, "12. Een gewone regel.")
     text = canvas.beginText(42, height - 76)
