@@ -196,14 +196,17 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
         with clock("extract"):
             extracted = extract_all(sources, cache, pool, bar)
             members, warnings = place_in_series(sources, extracted.extractions, entries)
+        # pandas (in pipeline.publish) is imported only when there is something to publish.
+        from pipeline.publish import document_tables, publish
+
+        documents = []  # the tables that need no diff, made while the workers diff
         with clock("diff"):
-            pairs, diff_failures, diff_warnings = diff_series(members, cache, out_dir, pool, bar)
+            pairs, diff_failures, diff_warnings = diff_series(
+                members, cache, out_dir, pool, bar, meanwhile=lambda: documents.extend(document_tables(members)))
         result = BatchResult(members=members, pairs=pairs, failures=extracted.failures + diff_failures,
                              warnings=warnings + diff_warnings, read=extracted.read, cached=extracted.cached)
         with clock("publish"):
-            from pipeline.publish import publish  # pandas: imported only when there is something to publish
-
-            written = publish(result, out_dir, pool.beside)
+            written = publish(result, out_dir, pool.beside, documents)
     result = replace(result, written=tuple(p.relative_to(out_dir) for p in written), seconds=clock.seconds)
     remember_run(cache, key, result)
     pruned = cache.prune()
@@ -590,7 +593,7 @@ class Workers:
         with Workers(settings, 2) as pool:
             for source, extraction_or_failure in pool.extract(sources, cache): ...
             for task, rows_or_failure in pool.diff(tasks, cache): ...
-            futures = pool.beside([(write_sqlite_rows, tables, path), ...])
+            futures = pool.beside([(write_sqlite, tables, path), ...])
     """
 
     def __init__(self, settings: Settings, requested: int | None):
@@ -989,13 +992,15 @@ class PairTask:
                        f"{self.old.document}__{self.new.document}", "diff", error, reason)
 
 
-def diff_series(members: tuple[Member, ...], cache: Cache, out_dir: Path, pool: Workers, progress: bool
+def diff_series(members: tuple[Member, ...], cache: Cache, out_dir: Path, pool: Workers, progress: bool,
+                meanwhile: Callable[[], Any] | None = None
                 ) -> tuple[tuple[Pair, ...], tuple[Failure, ...], tuple[Issue, ...]]:
     """Diff each consecutive pair of a series; its matches and report.html go to
     diffs/<series>/<old>__<new>/.
 
     A diff found in the cache (same two files, same settings) whose report is still there
-    is neither recomputed nor rewritten.
+    is neither recomputed nor rewritten. `meanwhile` is called once the diffs are handed to
+    the workers (with one worker: before they run), so this process works while they do.
     """
     tasks = [PairTask(old, new, out_dir / DIFFS_DIR / old.series / f"{old.document}__{new.document}")
              for old, new in consecutive(members)]
@@ -1008,6 +1013,8 @@ def diff_series(members: tuple[Member, ...], cache: Cache, out_dir: Path, pool: 
         else:
             todo.append(task)
     diffed = pool.diff(todo, cache)  # before the bar: workers fork before its thread starts
+    if meanwhile is not None:
+        meanwhile()
     with Progress(len(todo), progress, "diff") as bar:
         for task, outcome in diffed:
             if isinstance(outcome, Failure):

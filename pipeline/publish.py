@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 import numbers
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -160,6 +161,9 @@ def _flat(value: Any) -> Any:
     return value
 
 
+_NESTED = (list, tuple, dict)  # the types of value _flat changes
+
+
 def commitment_id(document: str, key: str) -> str:
     """The id that joins a commitment across tables.
 
@@ -243,7 +247,7 @@ def match_rows(pairs: Iterable[Pair]) -> Iterator[dict]:
     for pair in pairs:
         for n, row in enumerate(pair.match_rows, start=1):
             parts = list(itertools.product(_keys(row, "old"), _keys(row, "new")))
-            extra = {k: _flat(v) for k, v in row.items()
+            extra = {k: _flat(v) if type(v) in _NESTED else v for k, v in row.items()
                      if k not in base and not k.startswith(("old_key", "new_key"))}
             for i, (old, new) in enumerate(parts, start=1):
                 yield {"match_id": f"{pair.pair_id}/{n}" + (f".{i}" if len(parts) > 1 else ""),
@@ -283,7 +287,7 @@ def infer_type(values: Iterable[Any]) -> str:
     >>> infer_type([1, None, 2]), infer_type([0.5, 1]), infer_type([True]), infer_type(["a", 1])
     ('integer', 'number', 'boolean', 'string')
     """
-    kinds = {_kind(v) for v in values if v is not None}
+    kinds = {_kind(kind) for kind in set(map(type, values)) if kind is not type(None)}
     if kinds == {"boolean"}:
         return "boolean"
     if kinds == {"integer"}:
@@ -293,12 +297,13 @@ def infer_type(values: Iterable[Any]) -> str:
     return "string"
 
 
-def _kind(value: Any) -> str:
-    if isinstance(value, (bool, np.bool_)):
+def _kind(kind: type) -> str:
+    """The Frictionless type of values of one Python type."""
+    if issubclass(kind, (bool, np.bool_)):
         return "boolean"
-    if isinstance(value, numbers.Integral):
+    if issubclass(kind, numbers.Integral):
         return "integer"
-    if isinstance(value, numbers.Real):
+    if issubclass(kind, numbers.Real):
         return "number"
     return "string"
 
@@ -332,53 +337,67 @@ def write_frame(data: pd.DataFrame, out_dir: Path, name: str, formats: Iterable[
     return written
 
 
-def corpus_rows(result: BatchResult) -> list[tuple[Table, list[dict]]]:
-    """Every table of a batch as rows, in the order their foreign keys need (referenced first)."""
-    members = result.members
+class TableRows(NamedTuple):
+    """One table of a batch: its description, its rows, and the rows as a typed frame."""
+
+    table: Table
+    rows: list[dict]
+    data: pd.DataFrame
+
+
+def table_rows(table: Table, rows: Iterable[dict]) -> TableRows:
+    rows = list(rows)
+    return TableRows(table, rows, frame(rows, table))
+
+
+def document_tables(members: tuple[Member, ...]) -> list[TableRows]:
+    """The tables that do not depend on the diffs: documents, commitments, parties and
+    quantities. pipeline.batch makes them while its workers diff."""
+    return [table_rows(DOCUMENTS, document_rows(members)), table_rows(COMMITMENTS, commitment_rows(members)),
+            table_rows(PARTIES, party_rows(members)), table_rows(QUANTITIES, quantity_rows(members))]
+
+
+def corpus_tables(result: BatchResult, documents: list[TableRows] | None = None) -> list[TableRows]:
+    """Every table of a batch, in the order their foreign keys need (referenced first);
+    `documents` is what `document_tables` already made of the same members."""
+    if documents is None:
+        documents = document_tables(result.members)
     matches = list(match_rows(result.pairs))
-    return [(DOCUMENTS, list(document_rows(members))),
-            (COMMITMENTS, list(commitment_rows(members))),
-            (PARTIES, list(party_rows(members))),
-            (QUANTITIES, list(quantity_rows(members))),
-            (PAIRS, list(pair_rows(result.pairs))),
-            (matches_table(matches), matches),
-            (ISSUES, list(issue_rows(members, result.warnings))),
-            (ERRORS, list(error_rows(result.failures)))]
+    return [*documents, table_rows(PAIRS, pair_rows(result.pairs)), table_rows(matches_table(matches), matches),
+            table_rows(ISSUES, issue_rows(result.members, result.warnings)),
+            table_rows(ERRORS, error_rows(result.failures))]
 
 
 Job = tuple  # (function, *arguments): one side job of publishing
 Beside = Callable[[list[Job]], list[Future]]
 
 
-def publish(result: BatchResult, out_dir: Path, beside: Beside | None = None) -> list[Path]:
+def publish(result: BatchResult, out_dir: Path, beside: Beside | None = None,
+            documents: list[TableRows] | None = None) -> list[Path]:
     """Write every output of a batch into `out_dir`; returns the files written.
 
         commitments, parties, quantities, matches, pairs, documents, issues, errors (.csv, .parquet)
         agreements.sqlite, monitor.xlsx, datapackage.json, index.html
 
-    `beside` (the batch's worker processes: pipeline.batch.Workers.beside) runs the two
-    side jobs, the database and the workbook, each in a process of its own, while this
-    process writes the tables; without it they run here, one after the other.
+    `documents`: the batch's `document_tables`, when they were made beforehand. `beside`
+    (the batch's worker processes: pipeline.batch.Workers.beside) runs the two side jobs,
+    the database and the workbook, each in a process of its own, while this process writes
+    the tables; without it they run here, one after the other.
     """
-    tables = corpus_rows(result)
-    side_jobs: list[Job] = [(write_sqlite_rows, tables, out_dir / SQLITE_NAME),
+    tables = corpus_tables(result, documents)
+    side_jobs: list[Job] = [(write_sqlite, [(t.table, t.data) for t in tables], out_dir / SQLITE_NAME),
                             (write_monitor, result, tables, out_dir / XLSX_NAME)]
     futures = beside(side_jobs) if beside else []
-    written = [path for table, rows in tables for path in write_frame(frame(rows, table), out_dir, table.name)]
+    written = [path for t in tables for path in write_frame(t.data, out_dir, t.table.name)]
     written += [f.result() for f in futures] if futures else [job(*args) for job, *args in side_jobs]
-    written.append(write_datapackage([table for table, _ in tables], out_dir / DATAPACKAGE_NAME))
+    written.append(write_datapackage([t.table for t in tables], out_dir / DATAPACKAGE_NAME))
     written.append(write_index(result, out_dir / INDEX_NAME))
     return written
 
 
-def write_sqlite_rows(tables: list[tuple[Table, list[dict]]], target: Path) -> Path:
-    """write_sqlite from the rows of `corpus_rows`."""
-    return write_sqlite([(table, frame(rows, table)) for table, rows in tables], target)
-
-
-def write_monitor(result: BatchResult, tables: list[tuple[Table, list[dict]]], target: Path) -> Path:
-    """monitor.xlsx from a batch and the rows of `corpus_rows`."""
-    return write_workbook(monitor_sheets(result, {table.name: rows for table, rows in tables}), target)
+def write_monitor(result: BatchResult, tables: list[TableRows], target: Path) -> Path:
+    """monitor.xlsx from a batch and its `corpus_tables`."""
+    return write_workbook(monitor_sheets(result, {t.table.name: t.rows for t in tables}), target)
 
 
 # --------------------------------------------------------------------------- sqlite
@@ -535,12 +554,17 @@ def _fill_sheet(sheet, spec: Sheet, header, wrapped) -> None:
 
 
 def _cell(value: Any) -> Any:
-    """Excel refuses control characters other than tab and newline; pandas NA is empty."""
-    if value is None:
-        return None
+    """Text without the control characters Excel refuses (all but tab and newline).
+
+    >>> _cell("a\\x0bb\\tc\\r"), _cell(None), _cell(3)
+    ('ab\\tc', None, 3)
+    """
     if isinstance(value, str):
-        return "".join(ch for ch in value if ch >= " " or ch in "\t\n")
+        return _CONTROL.sub("", value)
     return value
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f]")  # what _cell removes
 
 
 # --------------------------------------------------------------------------- datapackage.json

@@ -222,6 +222,18 @@ def test_monitor_workbook_for_policy_officers(out):
     assert changes.freeze_panes == "A2" and changes.auto_filter.ref
 
 
+def test_workbook_cells_lose_the_control_characters_excel_refuses(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.publish import _sheet, write_workbook
+
+    columns = (("text", "text", 80), ("number", "number", 8))
+    rows = [{"text": "een\x0bregel\x07\r", "number": 1}, {"text": "tab\tblijft\nen de nieuwe regel ook"}]
+    sheet = load_workbook(write_workbook([_sheet("s", columns, rows)], tmp_path / "m.xlsx"))["s"]
+    assert [[cell.value for cell in row] for row in sheet.iter_rows(min_row=2)] == [
+        ["eenregel", 1], ["tab\tblijft\nen de nieuwe regel ook", None]]
+
+
 def test_datapackage_validates_with_frictionless(out):
     from frictionless import Package
 
