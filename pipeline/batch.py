@@ -205,10 +205,17 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
                 members, cache, out_dir, pool, bar, meanwhile=lambda: documents.extend(document_tables(members)))
         result = BatchResult(members=members, pairs=pairs, failures=extracted.failures + diff_failures,
                              warnings=warnings + diff_warnings, read=extracted.read, cached=extracted.cached)
+        records: list[tuple[BatchResult, bytes | None]] = []
+
+        def record(files: list[Path]) -> None:  # while the side jobs of publishing finish
+            written = tuple(path.relative_to(out_dir) for path in files)
+            records.append(run_record(replace(result, written=written)))
+
         with clock("publish"):
-            written = publish(result, out_dir, pool.beside, documents)
-    result = replace(result, written=tuple(p.relative_to(out_dir) for p in written), seconds=clock.seconds)
-    remember_run(cache, key, result)
+            publish(result, out_dir, pool.beside, documents, meanwhile=record)
+    result, kept = records[0]
+    result = replace(result, seconds=clock.seconds)
+    remember_run(cache, key, kept)
     pruned = cache.prune()
     if pruned:
         log.info("batch: %d cache entries unused for %d days deleted", pruned, CACHE_KEEP_DAYS)
@@ -449,13 +456,20 @@ def previous_run(cache: Cache, key: str, out_dir: Path) -> BatchResult | None:
     return result if all((out_dir / path).is_file() for path in outputs) else None
 
 
-def remember_run(cache: Cache, key: str, result: BatchResult) -> None:
-    """Keep this run's result for the next one (only the latest run is kept), unless a
-    failure may go away by itself."""
+def run_record(result: BatchResult) -> tuple[BatchResult, bytes | None]:
+    """`result` and what `remember_run` keeps of it: the result pickled, or None when a
+    failure may go away by itself (the next run then tries again)."""
+    if any(f.error in TRANSIENT_ERRORS for f in result.failures):
+        return result, None
+    return result, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def remember_run(cache: Cache, key: str, record: bytes | None) -> None:
+    """Keep this run's record (`run_record`) for the next run; only the latest is kept."""
     for old in cache.folder.glob(f"{RUN_RECORD}-*.pickle"):
         old.unlink(missing_ok=True)
-    if not any(f.error in TRANSIENT_ERRORS for f in result.failures):
-        cache.put(result, RUN_RECORD, key)
+    if record is not None:
+        cache.put_bytes(record, RUN_RECORD, key)
 
 
 def relabel(extraction: Extraction, document: str, path: Path) -> Extraction:
@@ -576,6 +590,7 @@ START_METHOD = "fork" if sys.platform == "linux" else "spawn"
 # pipeline), about as long as reading ten documents. Without --workers, no more workers
 # are started than the documents repay.
 SPAWNED_WORKER_DOCUMENTS = 10
+BESIDE_NICENESS = 10  # how much lower the priority of the later side jobs is: see Workers.beside
 LATER_STAGES = ("pipeline.diff", "pipeline.publish")
 _SHARED: dict[str, Any] = {}  # what the workers of the running pool work on: see Workers.start
 
@@ -693,7 +708,12 @@ class Workers:
 
     def beside(self, jobs: list[tuple]) -> list[Future]:
         """Run each (function, *arguments) in a worker of its own; [] (run them yourself)
-        when this batch uses no worker processes."""
+        when this batch uses no worker processes.
+
+        The first job is the one to finish first (the longest): the others run at a lower
+        priority (BESIDE_NICENESS), so on a machine with fewer cores than jobs they take
+        what the first job and this process leave.
+        """
         if not self.used:
             return []
         self.start(len(jobs), jobs=jobs)
@@ -809,6 +829,8 @@ def _diff_in_worker(index: int) -> tuple | Failure:
 
 def _job_in_worker(index: int) -> Any:
     function, *arguments = _SHARED["jobs"][index]
+    if index and hasattr(os, "nice"):
+        os.nice(BESIDE_NICENESS)
     return function(*arguments)
 
 

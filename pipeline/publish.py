@@ -373,7 +373,8 @@ Beside = Callable[[list[Job]], list[Future]]
 
 
 def publish(result: BatchResult, out_dir: Path, beside: Beside | None = None,
-            documents: list[TableRows] | None = None) -> list[Path]:
+            documents: list[TableRows] | None = None,
+            meanwhile: Callable[[list[Path]], Any] | None = None) -> list[Path]:
     """Write every output of a batch into `out_dir`; returns the files written.
 
         commitments, parties, quantities, matches, pairs, documents, issues, errors (.csv, .parquet)
@@ -382,16 +383,26 @@ def publish(result: BatchResult, out_dir: Path, beside: Beside | None = None,
     `documents`: the batch's `document_tables`, when they were made beforehand. `beside`
     (the batch's worker processes: pipeline.batch.Workers.beside) runs the two side jobs,
     the database and the workbook, each in a process of its own, while this process writes
-    the tables; without it they run here, one after the other.
+    the rest; without it they run here, one after the other. `meanwhile(files)` is called
+    with every file this call writes once this process has written its share, while the
+    side jobs may still run.
     """
     tables = corpus_tables(result, documents)
-    side_jobs: list[Job] = [(write_sqlite, [(t.table, t.data) for t in tables], out_dir / SQLITE_NAME),
-                            (write_monitor, result, tables, out_dir / XLSX_NAME)]
+    # The workbook first: it takes longest (see Workers.beside).
+    side_jobs: list[Job] = [(write_monitor, result, tables, out_dir / XLSX_NAME),
+                            (write_sqlite, [(t.table, t.data) for t in tables], out_dir / SQLITE_NAME)]
     futures = beside(side_jobs) if beside else []
+    if not futures:
+        for job, *args in side_jobs:
+            job(*args)
     written = [path for t in tables for path in write_frame(t.data, out_dir, t.table.name)]
-    written += [f.result() for f in futures] if futures else [job(*args) for job, *args in side_jobs]
+    written += [out_dir / SQLITE_NAME, out_dir / XLSX_NAME]
     written.append(write_datapackage([t.table for t in tables], out_dir / DATAPACKAGE_NAME))
     written.append(write_index(result, out_dir / INDEX_NAME))
+    if meanwhile is not None:
+        meanwhile(written)
+    for future in futures:
+        future.result()
     return written
 
 

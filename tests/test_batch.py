@@ -277,6 +277,26 @@ def test_a_rerun_reads_nothing_and_a_new_file_is_read_alone(corpus, out, setting
     assert documents["copy-of-eerste"]["series"] == TY
 
 
+def test_a_failure_that_may_go_away_is_tried_again_on_the_next_run(corpus, settings, tmp_path, monkeypatch):
+    import pipeline.run
+
+    read = pipeline.run.extract_document
+
+    def flaky(path, *args, **kwargs):
+        if path.name == "eerste.txt":
+            raise OSError("the network share went away")
+        return read(path, *args, **kwargs)
+
+    monkeypatch.setattr(pipeline.run, "extract_document", flaky)
+    first = run_batch(corpus, tmp_path / "out", settings, workers=1, progress=False)
+    assert sorted((f.document, f.error) for f in first.failures) == [("eerste", "OSError"), ("kapot", "UnreadableDocumentError")]
+    monkeypatch.setattr(pipeline.run, "extract_document", read)
+    again = run_batch(corpus, tmp_path / "out", settings, workers=1, progress=False)
+    assert again.read == 1 and [f.document for f in again.failures] == ["kapot"]  # the bad PDF is remembered
+    assert "eerste#12" in {row["commitment_id"] for row in table(tmp_path / "out", "commitments")}
+    assert run_batch(corpus, tmp_path / "out", settings, workers=1, progress=False).read == 0
+
+
 def test_spawned_workers_give_the_outputs_of_forked_ones(corpus, out, settings, tmp_path, monkeypatch):
     """Where workers cannot be forked (macOS, Windows) they are spawned, load their own
     pipeline and get each stage's data pickled: the outputs are the same."""
