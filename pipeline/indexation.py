@@ -11,10 +11,12 @@ commitment, so the diff reports it apart from other quantity changes:
     False
 
 The official values per year live in pipeline/data/thresholds.csv (year, name, value).
-Only values we are sure of are listed: 2018-2024 for all five thresholds, 2025 for the
-liberalisatiegrens and the maximum huurtoeslaggrens; the 2025 kwaliteitskortings- and
-aftoppingsgrenzen and every 2026 value are left out until checked against the
-Staatscourant. A missing year simply means no indexation is recognised for it.
+Only values we are sure of are listed: 2018-2025 for all five thresholds, and for 2026
+the two huurtoeslag values announced for that year: the kwaliteitskortingsgrens (EUR
+498.20, the maximum rent for tenants under 21) and the maximum huurgrens (EUR 932.93;
+from 2026 no toeslag is paid over the rent above it). The 2026 aftoppingsgrenzen and
+liberalisatiegrens are left out until checked against the Staatscourant. A missing year
+simply means no indexation is recognised for it.
 """
 
 from __future__ import annotations

@@ -21,6 +21,8 @@ def test_table_has_the_official_values_we_rely_on():
     assert values[(2022, "liberalisatiegrens")] == 763.47
     assert values[(2023, "kwaliteitskortingsgrens")] == 452.20
     assert values[(2024, "tweede aftoppingsgrens")] == 697.07
+    assert values[(2025, "eerste aftoppingsgrens")] == 682.96
+    assert values[(2026, "huurtoeslaggrens")] == 932.93
 
 
 def test_table_is_well_formed():
@@ -45,6 +47,8 @@ def test_table_is_well_formed():
     (678.66, 693.60, 2022, 2023, Indexation("tweede aftoppingsgrens", 2022, 2023, 678.66, 693.60)),
     (763, 808, 2022, 2023, Indexation("liberalisatiegrens", 2022, 2023, 763.47, 808.06)),
     (808.06, 879.66, None, None, Indexation("liberalisatiegrens", 2023, 2024, 808.06, 879.66)),
+    (697, 731, 2025, 2026, Indexation("tweede aftoppingsgrens", 2024, 2025, 697.07, 731.93)),
+    (900, 932, 2025, 2026, Indexation("huurtoeslaggrens", 2025, 2026, 900.07, 932.93)),
 ])
 def test_indexation_found(old, new, old_year, new_year, expected):
     assert find_indexation(old, new, old_year, new_year) == expected
