@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from spacy.attrs import ORTH
@@ -67,6 +68,13 @@ _LEAD_IN = re.compile(r"(afspraken|prestaties|acties)\s*:\s*$|volgende\b.*:\s*$"
 _EVERY_PARTY_CELL = re.compile(r"^(?:allen|alle partijen|iedereen|allemaal|gezamenlijk|samen|partijen)$",
                                re.IGNORECASE)
 _CELL_PARTS = re.compile(r"\s*(?:[,;/+&\n]|\ben\b)\s*", re.IGNORECASE)
+# Short forms an owner column uses for a group, as a whole part of the cell: "Gem.", "Corp.",
+# "HO". (A party's initials, "DV" for De Volmacht, are read too: see PartyRegister.)
+_CELL_ABBREVIATIONS = {
+    **dict.fromkeys(("gem", "gmt"), GEMEENTE),
+    **dict.fromkeys(("corp", "corpo", "corpn", "wc", "wbc", "woco", "wocos", "woco's"), CORPORATIE),
+    **dict.fromkeys(("ho", "ho's", "hos", "hv", "hvs", "hv's", "hbv", "hbv's", "huurders"), HUURDERSORGANISATIE),
+}
 
 GROUP_ALL = "ALL"
 GROUP_ROLES = {"CORPORATIES": CORPORATIE, "HUURDERSORGANISATIES": HUURDERSORGANISATIE,
@@ -177,6 +185,12 @@ class PartyRegister:
         self._ends_sentence: dict[int, bool] = {}  # orth id -> ends a sentence, learnt per word
         self._lead_in_owners: dict[str, tuple[str, ...]] = {}
         self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        initials = Counter(_initials(p.short_name) for p in parties)
+        # A party's initials in an owner column ("DV"), where no other party and no group
+        # abbreviation has the same.
+        self._initials = {key.lower(): p.short_name for p in parties
+                          if (key := _initials(p.short_name)) and initials[key] == 1
+                          and key.lower() not in _CELL_ABBREVIATIONS}
         for party in parties:
             key = f"PARTY:{party.short_name}"
             self._by_key[key] = party.short_name
@@ -230,12 +244,19 @@ class PartyRegister:
     def column_owners(self, cell: str) -> tuple[str, ...]:
         """Owners named by the owner column of a commitments table.
 
-        "Corporaties" -> every corporation; "Vooruit, gemeente" -> both; "Allen" -> every party.
+        "Corporaties" -> every corporation; "Vooruit, gemeente" -> both; "Allen" -> every party;
+        "Gem. / HO" -> the municipality and every tenant organisation; "DV" -> De Volmacht.
         """
-        parts = [part.strip(" .()") for part in _CELL_PARTS.split(cell)]
+        parts = [part.strip(" .()").lower() for part in _CELL_PARTS.split(cell)]
         if any(_EVERY_PARTY_CELL.match(part) for part in parts if part):
             return self.all
-        return self._ordered(p for m in self.mentions(self.parse(cell)) for p in m.parties)
+        named = [p for m in self.mentions(self.parse(cell)) for p in m.parties]
+        for part in parts:
+            if part in _CELL_ABBREVIATIONS:
+                named.extend(self.with_role(_CELL_ABBREVIATIONS[part]))
+            elif part in self._initials:
+                named.append(self._initials[part])
+        return self._ordered(named)
 
     def actors(self, doc: Doc) -> tuple[str, ...]:
         """Parties a text names as doing something: sentence subjects and "door X" agents.
@@ -282,6 +303,19 @@ class PartyRegister:
     def _ordered(self, names) -> tuple[str, ...]:
         wanted = set(names)
         return tuple(p for p in self.all if p in wanted)
+
+
+def _initials(name: str) -> str:
+    """The initials of a name of several words, as an owner column may write it; a short
+    word in capitals is kept whole.
+
+    >>> _initials("De Volmacht"), _initials("Woonborg"), _initials("AH WOON")
+    ('DV', '', 'AHW')
+    """
+    words = re.findall(r"\w+", name)
+    if len(words) < 2:
+        return ""
+    return "".join(word if word.isupper() and len(word) <= 3 else word[0] for word in words).upper()
 
 
 def _are_coordinated(doc: Doc, first: Mention, second: Mention) -> bool:

@@ -114,6 +114,14 @@ def test_lead_in_owners(register, lead_in, owners):
     ("AH Woon / De Deelmacht", TENANTS),
     ("Huurdersorganisaties en gemeente", ("de gemeente",) + TENANTS),
     ("Zorgpartijen", ()),
+    ("Gem.", MUNICIPALITY),  # the short forms of a busy table
+    ("Gem. / HO", MUNICIPALITY + TENANTS),
+    ("corp. + gemeente", MUNICIPALITY + CORPORATIONS),
+    ("wc", CORPORATIONS),
+    ("DV", ("De Volmacht",)),  # a party's initials
+    ("AHW, DD", TENANTS),
+    ("Gemeentehuis", ()),
+    ("HOV", ()),
 ])
 def test_column_owners(register, cell, owners):
     assert register.column_owners(cell) == owners
