@@ -192,10 +192,13 @@ NOTES = """
   at once. Each later stage forks fresh workers that inherit its data (the pairs for the
   diffs, the tables for publishing), so tasks and answers stay small; workers write their
   own cache entries. The heap is frozen (`gc.freeze`) around each fork and at exit.
+- While the workers diff, the main process makes the tables that need no diff
+  (documents, commitments, parties, quantities). Publishing then runs the workbook (the
+  longest job, ~0.8 s) and the SQLite database (at a lower priority) in two workers while
+  the main process writes the CSV and Parquet tables and pickles the run record.
 - What does not run in parallel: interpreter start and discovery, importing spaCy and
-  loading the pipeline (one core reads meanwhile), building the corpus rows before
-  publishing, and the slowest of the three publishing jobs (the workbook, ~1 s; the
-  tables here and the SQLite database run beside it). With 1 worker the matching's
+  loading the pipeline (one core reads meanwhile), the match rows and their frames before
+  publishing (~0.2 s), and the end of the workbook. With 1 worker the matching's
   `rapidfuzz.cdist` still uses both cores; in the 2-worker diff stage each worker uses one.
 - "Two CPU-bound processes" is what this machine gave two processes at the time (a
   shared virtual machine); the whole-batch ratio cannot exceed it.
