@@ -1,8 +1,9 @@
 """PDF reader: the seed agreement rendered to PDF at test time reads back as its text.
 
 The rendered seed has a running header, "Pagina N" footers, items that break across
-pages, a footnote at the foot of the page of its raised marker, and ruled tables; small
-constructed PDFs cover hyphenation, page-number styles and unusable files.
+pages, a footnote at the foot of the page of its raised marker, and ruled tables; a short
+agreement has a footnote that goes on at the foot of the next page; small constructed
+PDFs cover hyphenation, page-number styles, footnotes in small print and unusable files.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from pipeline.errors import UnreadableDocumentError
 from pipeline.ingest import read_document
 from pipeline.ingest import pdf as pdf_reader
 from pipeline.ingest.pdf import read_pdf
-from pipeline.settings import Settings
+from pipeline.run import extract_document
+from pipeline.settings import PDF_ENGINES, Settings
 from pipeline.types import FOOTNOTE, HEADING, PARAGRAPH, TABLE, Document
 from tests.render.pdf import render_lines_pdf, render_pdf
-from tests.render.source import Element, seed_elements
+from tests.render.source import LONG_FOOTNOTE, Element, long_footnote_elements, seed_elements
 
 HEADER = "Prestatieafspraken Aa en Hunze 2021"
 LABEL = re.compile(r"^(\d+)\. ")
@@ -176,6 +178,93 @@ def test_two_column_layout_reads_column_by_column(tmp_path):
                         "twee-kolommen", Settings())
     assert item_numbers(document) == list(range(1, 77))
     assert [b.text for b in document.blocks if b.kind == FOOTNOTE] == [FOOTNOTE_TEXT]
+
+
+# --- a footnote that goes on at the foot of the next page ---------------------------
+
+NOTE_TAIL = "Voor woningen met een tijdelijke huurkorting"  # a sentence the renderer puts on page 2
+
+
+@pytest.fixture(scope="module")
+def continued_pdf(tmp_path_factory) -> Path:
+    return render_pdf(long_footnote_elements(), tmp_path_factory.mktemp("pdf") / "doorlopende-voetnoot.pdf",
+                      footnote_room=30)
+
+
+def test_rendered_footnote_goes_on_at_the_foot_of_the_next_page(continued_pdf):
+    """The fixture is only a fair test if footnote ¹ starts on page 1 and ends, unmarked,
+    at the foot of page 2: under the body, above footnote ²."""
+    with pdfplumber.open(continued_pdf) as pdf:
+        pages = [" ".join((page.extract_text() or "").split()) for page in pdf.pages]
+    assert len(pages) == 2
+    assert "9. De Volmacht" in pages[0] and "1 De huurprijsgrenzen in deze" in pages[0]
+    assert NOTE_TAIL not in pages[0]
+    assert pages[1].index("14. De Volmacht") < pages[1].index(NOTE_TAIL) < pages[1].index("2 Zie de Woonvisie")
+
+
+@pytest.mark.parametrize("engine", PDF_ENGINES)
+def test_footnote_continued_on_the_next_page_is_one_block(continued_pdf, engine):
+    """One block with the whole text, where the footnote starts; page 2 keeps only its body and ²."""
+    blocks = read_pdf(continued_pdf, "doorlopend", Settings(pdf_engine=engine)).blocks
+    items = [e for e in long_footnote_elements() if e.kind == "item"]
+    assert [(b.kind, b.page, b.text) for b in blocks] == [
+        (HEADING, 1, "4 Betaalbaarheid"),
+        *[(PARAGRAPH, 1, f"{e.number}. {e.text}") for e in items[:9]],
+        (FOOTNOTE, 1, "¹ " + LONG_FOOTNOTE),
+        *[(PARAGRAPH, 2, f"{e.number}. {e.text}") for e in items[9:]],
+        (FOOTNOTE, 2, "² Zie de Woonvisie 2016+."),
+    ]
+
+
+def test_commitment_gets_the_whole_continued_footnote(continued_pdf, settings, nlp):
+    commitments = {c.number: c for c in extract_document(continued_pdf, settings, nlp).commitments}
+    assert list(commitments) == [str(n) for n in range(1, 15)]
+    assert commitments["9"].footnotes == ("¹ " + LONG_FOOTNOTE,)
+    assert commitments["13"].footnotes == ("² Zie de Woonvisie 2016+.",)
+    assert {c.number for c in commitments.values() if c.footnotes} == {"9", "13"}
+    texts = {e.number: e.text for e in long_footnote_elements() if e.kind == "item"}
+    assert {number: c.text for number, c in commitments.items()} == texts  # no footnote text glued on
+
+
+def test_footnote_in_small_print_runs_on_over_two_page_breaks(tmp_path):
+    """Unmarked small print at the foot of the next pages continues the open footnote,
+    joined as its lines are ("prijs-" + "peil"), until a page foot starts with a marker."""
+    gap = [""] * 30
+    path = render_lines_pdf([
+        ["12. De Volmacht hanteert de aftoppingsgrens 1 voor haar bezit.", *gap,
+         ("1 De huurprijsgrenzen zijn gebaseerd op prijs-", 7.5)],
+        ["13. Woonborg voert een terughoudend huurprijsbeleid.", *gap,
+         ("peil 2020 en worden ieder jaar", 7.5)],
+        ["14. De gemeente actualiseert de Woonvisie 2.", *gap,
+         ("door het Rijk geïndexeerd.", 7.5), ("2 Zie de Woonvisie 2016+.", 7.5)],
+    ], tmp_path / "doorlopend.pdf")
+    blocks = read_pdf(path, "doorlopend", Settings()).blocks
+    assert [(b.kind, b.page, b.text) for b in blocks] == [
+        (PARAGRAPH, 1, "12. De Volmacht hanteert de aftoppingsgrens 1 voor haar bezit."),
+        (FOOTNOTE, 1, "¹ De huurprijsgrenzen zijn gebaseerd op prijspeil 2020 en worden ieder jaar "
+                      "door het Rijk geïndexeerd."),
+        (PARAGRAPH, 2, "13. Woonborg voert een terughoudend huurprijsbeleid."),
+        (PARAGRAPH, 3, "14. De gemeente actualiseert de Woonvisie 2."),
+        (FOOTNOTE, 3, "² Zie de Woonvisie 2016+."),
+    ]
+
+
+GAP = [""] * 30
+WITH_NOTE = ["12. De Volmacht hanteert de aftoppingsgrens 1 voor haar bezit.", *GAP,
+             ("1 Prijspeil 2020.", 7.5)]
+BODY_ONLY = ["13. Woonborg voert een terughoudend huurprijsbeleid."]
+SMALL_PRINT_FOOT = ["14. De Volmacht bouwt 20 woningen.", *GAP, ("* Bron: CBS, 1 januari 2021.", 7.5)]
+
+
+@pytest.mark.parametrize("pages", [[BODY_ONLY, SMALL_PRINT_FOOT], [WITH_NOTE, BODY_ONLY, SMALL_PRINT_FOOT]],
+                         ids=["no footnote before", "footnote ended a page before"])
+def test_small_print_at_the_foot_with_no_open_footnote_stays_body_text(tmp_path, pages):
+    blocks = read_pdf(render_lines_pdf(pages, tmp_path / "kleine-letters.pdf"), "x", Settings()).blocks
+    assert [(b.kind, b.text) for b in blocks if b.page == len(pages)] == [
+        (PARAGRAPH, "14. De Volmacht bouwt 20 woningen."),
+        (PARAGRAPH, "* Bron: CBS, 1 januari 2021."),
+    ]
+    assert [b.text for b in blocks if b.kind == FOOTNOTE] == (["¹ Prijspeil 2020."] if len(pages) == 3 else [])
 
 
 # --- constructed cases --------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 pipeline/ingest/pdfium.py builds pdf.py's `Line` records from pdfium's characters (and
 its tables from pdfium's paths); each kind of PDF the other tests render -- the seed,
-two columns, header and footer styles, footnotes, hyphenation, the layout fixtures with
-their ruled tables, odd fonts and page boxes, unusable files -- is read by every engine
-and must give the same Document, font hints (`style`) aside: pdfium names a font
-without its subset tag ("BitstreamVeraSans-Roman" for "AAAAAA+BitstreamVeraSans-Roman").
+two columns, header and footer styles, footnotes (one going on at the foot of the next
+page too), hyphenation, the layout fixtures with their ruled tables, odd fonts and page
+boxes, unusable files -- is read by every engine and must give the same Document, font
+hints (`style`) aside: pdfium names a font without its subset tag
+("BitstreamVeraSans-Roman" for "AAAAAA+BitstreamVeraSans-Roman").
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from pipeline.types import Document
 from tests.render.layout_pdf import render_layout_pdf
 from tests.render.layout_source import layout_parts
 from tests.render.pdf import render_lines_pdf, render_pdf, register_fonts
-from tests.render.source import Element, seed_elements
+from tests.render.source import Element, long_footnote_elements, seed_elements
 
 FAST_ENGINES = ["auto", "pdfium"]
 SETTINGS = Settings(ocr="never")  # engines differ in characters, not in OCR
@@ -177,6 +178,7 @@ CASES = {
     **{f"footer {footer}": (lambda p, footer=footer: render_pdf(seed_elements()[:60], p, footer=footer, header=None))
        for footer in ["{page}", "- {page} -", "Pagina {page} van {pages}", "Blz. {page}"]},
     "footnote-mark-glued": lambda p: render_pdf(GLUED_MARK, p, header=None, footer=False),
+    "footnote-continued": lambda p: render_pdf(long_footnote_elements(), p, footnote_room=30),
     "footnotes-in-small-print": lambda p: render_lines_pdf([SMALL_PRINT], p),
     "hyphenation": lambda p: render_lines_pdf([HYPHENATED], p),
     "one-page": lambda p: render_lines_pdf([["Prestatieafspraken 2021", "", "1. Partijen werken samen."]], p),

@@ -12,7 +12,8 @@ The reader works in two passes. The first reads every page into light `Line` rec
 The second needs the whole document: the body font size (headings are larger or bold),
 the usual line spacing (a wider gap starts a paragraph), and the lines that repeat in
 the page margins (running headers and footers). It then turns each page into blocks:
-its body in reading order, then its footnotes.
+its body in reading order, then its footnotes; a footnote that runs on at the foot of
+the next page is joined there into one block.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import re
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import itemgetter
 from pathlib import Path
 
@@ -176,7 +177,7 @@ def read_pdf(path: Path, doc_id: str, settings: Settings) -> Document:
         require_ocr(path, settings.ocr_language)  # a scan, and no OCR: say what to install
 
     layout = document_layout(pages, settings)
-    blocks = [block for content in pages for block in page_blocks(content, layout)]
+    blocks = document_blocks(pages, layout)
     return Document(path=path, id=doc_id, format="pdf", blocks=tuple(blocks),
                     page_count=page_count, issues=tuple(issues))
 
@@ -646,22 +647,56 @@ def is_page_number(text: str) -> bool:
     return bool(m) and (bool(m.group("word")) or not 1900 <= int(m.group("number")) <= 2100)
 
 
-def page_blocks(content: PageContent, layout: Layout) -> list[Block]:
-    """One page's blocks: body (headings, paragraphs, tables) top to bottom, then footnotes."""
-    lines = [line for line in content.lines if not is_running(line, content, layout)]
-    body, notes = split_footnotes(lines, content, layout)
-    return body_blocks(body, content, layout) + footnote_blocks(notes)
+def document_blocks(pages: list[PageContent], layout: Layout) -> list[Block]:
+    """Every page's blocks in page order: its body (headings, paragraphs, tables) top to
+    bottom, then its footnotes. A footnote too long for its page goes on at the foot of
+    the next one, above that page's own footnotes and without a marker; it stays one block,
+    at the place and page of its start:
+
+        page 3: ... / "¹ De huurprijsgrenzen zijn gebaseerd op prijs-"
+        page 4: "13. Woonborg ..." / "peil 2020." / "² Zie de Woonvisie."   (notes in small print)
+        -> [..., Block("¹ De huurprijsgrenzen zijn gebaseerd op prijspeil 2020.", kind=footnote, page=3),
+            Block("13. Woonborg ...", page=4), Block("² Zie de Woonvisie.", kind=footnote, page=4)]
+    """
+    blocks: list[Block] = []
+    open_note: int | None = None  # index of the footnote the page before ended with
+    previous_page = 0
+    for content in pages:
+        if content.number != previous_page + 1:  # a page between them is missing
+            open_note = None
+        previous_page = content.number
+        lines = [line for line in content.lines if not is_running(line, content, layout)]
+        body, unmarked, notes = split_footnotes(lines, content, layout)
+        if open_note is not None and unmarked:
+            note = blocks[open_note]
+            blocks[open_note] = replace(note, text=join_lines([note.text, *(line.text for line in unmarked)]))
+        else:
+            body += unmarked  # small print that continues no footnote is body text
+        blocks += body_blocks(body, content, layout)
+        if notes:
+            blocks += footnote_blocks(notes)
+            open_note = len(blocks) - 1
+        elif not unmarked:
+            open_note = None  # the page's foot has no footnote text: the open one has ended
+    return blocks
 
 
-def split_footnotes(lines: list[Line], content: PageContent, layout: Layout) -> tuple[list[Line], list[Line]]:
-    """Separate the footnotes: small-font lines at the foot of the page, led by a marker."""
+def split_footnotes(lines: list[Line], content: PageContent,
+                    layout: Layout) -> tuple[list[Line], list[Line], list[Line]]:
+    """Cut a page's lines into body, unmarked foot and footnotes.
+
+    The foot is the run of small-font lines at the bottom of the page; its footnotes
+    start at the first line led by a marker. The small lines above that marker are the
+    unmarked foot: the rest of a footnote from the page before, or body text.
+    """
     start = len(lines)
     while (start > 0 and lines[start - 1].size <= FOOTNOTE_SIZE_RATIO * layout.body_size
            and lines[start - 1].top >= FOOTNOTE_ZONE_FROM * content.height):
         start -= 1
-    while start < len(lines) and footnote_mark(lines[start].text) is None:
-        start += 1  # small text above the first marker is not a footnote
-    return lines[:start], lines[start:]
+    first_mark = start
+    while first_mark < len(lines) and footnote_mark(lines[first_mark].text) is None:
+        first_mark += 1
+    return lines[:start], lines[start:first_mark], lines[first_mark:]
 
 
 def footnote_mark(text: str) -> str | None:

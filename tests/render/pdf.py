@@ -7,7 +7,8 @@ with a hanging indent ("12." then the text), bullets, justified paragraphs, rule
 tables, a running header and a "Pagina N" footer on every page, and each footnote at
 the bottom of the page where its raised marker is printed, in a smaller font. A5 with
 a 10 pt body makes the seed run over many pages, so several items break across a page
-boundary, as they do in real agreements.
+boundary, as they do in real agreements. With `footnote_room` a long footnote goes on at
+the foot of the next page, as Word continues one.
 
 `render_lines_pdf` draws given lines at fixed places, for small constructed cases
 (hyphenation, page-number styles, encryption, pages without text).
@@ -151,12 +152,13 @@ class AgreementDoc(BaseDocTemplate):
 
     def __init__(self, target, *, styles: Styles, header: str | None, footer: str | None,
                  footnotes_by_page: dict[int, list[Element]], columns: int = 1,
-                 page_total: int | None = None):
+                 page_total: int | None = None, footnote_room: float | None = None):
         super().__init__(target, pagesize=PAGE_SIZE, leftMargin=MARGIN, rightMargin=MARGIN,
                          topMargin=TOP, bottomMargin=BOTTOM, title="Prestatieafspraken",
                          author="Gemeente Aa en Hunze")
         self.styles, self.header, self.footer = styles, header, footer
         self.footnotes_by_page = footnotes_by_page
+        self.footnote_areas = self.fill_footnote_areas(footnote_room)
         self.columns = columns
         self.page_total = page_total  # from the previous layout pass, for "{pages}"
         self.full = PageTemplate("full", self.body_frames(0.0), onPage=self.decorate)
@@ -174,10 +176,49 @@ class AgreementDoc(BaseDocTemplate):
                       height - TOP - BOTTOM - room, id=f"column-{i}", leftPadding=0, rightPadding=0)
                 for i in range(self.columns)]
 
+    def footnote_paragraph(self, note: Element) -> Paragraph:
+        return Paragraph(f"<super>{SUPERSCRIPTS.get(note.number, note.number)}</super> "
+                         f"{escape(note.text)}", self.styles.footnote)
+
+    def fill_footnote_areas(self, room: float | None) -> dict[int, tuple[list[Paragraph], list[Paragraph]]]:
+        """page -> (the rest of a footnote continued from the page before, the page's footnotes).
+
+        Without `room` every footnote stands whole on the page of its marker. With it, the
+        footnote that would take the page's footnotes past `room` points (it must be the
+        page's last) is cut between two lines, its first line staying, and its rest goes on
+        at the foot of the next page, unmarked and above that page's own footnotes, as Word
+        does.
+        """
+        if room is None:
+            return {page: ([], [self.footnote_paragraph(note) for note in notes])
+                    for page, notes in self.footnotes_by_page.items()}
+        width = PAGE_SIZE[0] - 2 * MARGIN
+        areas: dict[int, tuple[list[Paragraph], list[Paragraph]]] = {}
+        carried: list[Paragraph] = []
+        page, last = min(self.footnotes_by_page, default=1), max(self.footnotes_by_page, default=0)
+        while page <= last or carried:
+            continued, own = carried, []
+            left = room - sum(paragraph.wrap(width, PAGE_SIZE[1])[1] for paragraph in continued)
+            carried = []
+            for note in self.footnotes_by_page.get(page, []):
+                if carried:
+                    raise ValueError(f"page {page}: only a page's last footnote can go on to the next page")
+                paragraph = self.footnote_paragraph(note)
+                height = paragraph.wrap(width, PAGE_SIZE[1])[1]
+                parts = paragraph.split(width, max(left, self.styles.footnote.leading)) if height > left else []
+                if len(parts) == 2:
+                    paragraph, carried = parts[0], [parts[1]]
+                    height = paragraph.wrap(width, PAGE_SIZE[1])[1]
+                own.append(paragraph)
+                left -= height
+            if continued or own:
+                areas[page] = (continued, own)
+            page += 1
+        return areas
+
     def footnote_paragraphs(self, page: int) -> list[Paragraph]:
-        return [Paragraph(f"<super>{SUPERSCRIPTS.get(note.number, note.number)}</super> "
-                          f"{escape(note.text)}", self.styles.footnote)
-                for note in self.footnotes_by_page.get(page, [])]
+        continued, own = self.footnote_areas.get(page, ([], []))
+        return continued + own
 
     def footnote_height(self, page: int) -> float:
         width = PAGE_SIZE[0] - 2 * MARGIN
@@ -219,9 +260,11 @@ class AgreementDoc(BaseDocTemplate):
             return
         width = PAGE_SIZE[0] - 2 * MARGIN
         y = BOTTOM + self.footnote_height(page) - 6
+        continued = bool(self.footnote_areas[page][0])
         canvas.saveState()
         canvas.setLineWidth(0.5)
-        canvas.line(MARGIN, y, MARGIN + 60, y)  # the short rule above footnotes
+        # the short rule above footnotes; a continued footnote gets one across the text width
+        canvas.line(MARGIN, y, MARGIN + (width if continued else 60), y)
         canvas.restoreState()
         y -= 3
         for paragraph in paragraphs:
@@ -278,12 +321,14 @@ def story(elements: list[Element], styles: Styles, seen: dict[str, int], frame_w
 
 
 def render_pdf(elements: list[Element], path: Path, *, header: str | None = "Prestatieafspraken Aa en Hunze 2021",
-               footer: bool | str = True, columns: int = 1) -> Path:
+               footer: bool | str = True, columns: int = 1, footnote_room: float | None = None) -> Path:
     """Write `elements` as an agreement PDF to `path`; returns `path`.
 
     `footer` is True for "Pagina N", False for none, or a template such as "- {page} -"
     or "Pagina {page} van {pages}".
     `columns=2` sets the text in two columns (a newsletter-style agreement).
+    `footnote_room` caps the height (points) of a page's footnotes: a longer footnote
+    goes on at the foot of the next page, without its marker (see AgreementDoc).
     Lays the document out until every footnote sits on the page of its marker.
     """
     register_fonts()
@@ -296,7 +341,8 @@ def render_pdf(elements: list[Element], path: Path, *, header: str | None = "Pre
         seen: dict[str, int] = {}
         buffer = io.BytesIO()
         doc = AgreementDoc(buffer, styles=styles, header=header, footer=footer_template,
-                           footnotes_by_page=placed, columns=columns, page_total=total)
+                           footnotes_by_page=placed, columns=columns, page_total=total,
+                           footnote_room=footnote_room)
         doc.build(story(elements, styles, seen, doc.column_width))
         wanted: dict[int, list[Element]] = {}
         for mark, note in notes.items():

@@ -99,3 +99,26 @@ def parse(text: str) -> list[Element]:
 
 def seed_elements() -> list[Element]:
     return parse(SEED.read_text(encoding="utf-8"))
+
+
+LONG_FOOTNOTE = ("De huurprijsgrenzen in deze prestatieafspraken zijn gebaseerd op prijspeil 2020; de "
+                 "aftoppingsgrenzen worden ieder jaar per 1 januari door het Rijk geïndexeerd, en de "
+                 "corporaties passen hun streefhuren daarop aan zonder dat partijen deze afspraak opnieuw "
+                 "vaststellen. Voor woningen met een tijdelijke huurkorting geldt de huurprijs na afloop "
+                 "van de korting, tenzij de huurder binnen de inkomensgrens voor passend toewijzen valt.")
+
+
+def long_footnote_elements() -> list[Element]:
+    """A chapter of 14 afspraken; item 9 carries "¹", a footnote of five lines, item 13 "²".
+
+    Rendered to PDF with `footnote_room=30`, items 1-9 fill page 1 and footnote ¹ prints
+    three lines at its foot and the rest at the foot of page 2, above footnote ².
+    """
+    elements = [Element("heading", "4 Betaalbaarheid", level=1)]
+    for n in range(1, 15):
+        mark = {9: " ¹", 13: " ²"}.get(n, "")
+        elements.append(Element("item", f"De Volmacht en Woonborg houden in {2020 + n % 3} de huren van "
+                                f"{n * 7} woningen in wijk {n} betaalbaar door de jaarlijkse huurverhoging "
+                                f"te beperken tot de inflatie{mark}.", number=str(n)))
+    return elements + [Element("footnote", LONG_FOOTNOTE, number="¹"),
+                       Element("footnote", "Zie de Woonvisie 2016+.", number="²")]
