@@ -20,7 +20,9 @@ ingedeeld in vier thema's: 1. Betaalbaarheid ..."), recognised by their lead-in 
 because every item repeats a heading of the document.
 
 Rows of a commitments table (Nr. | Afspraak | Wie | Wanneer) are commitments too; see
-pipeline/tables.py.
+pipeline/tables.py. A table without a number column (Afspraak | Wie | Wanneer) prints no
+numbers, so its rows get one that cannot be mistaken for a printed number: "T2.3" is the
+third afspraak of the document's second such table (see `unprinted_number`).
 """
 
 from __future__ import annotations
@@ -31,7 +33,9 @@ from dataclasses import dataclass, field, replace
 from pipeline.ingest.normalize import BULLET_RE, LABEL_RE, DIGIT_TO_SUPERSCRIPT, SUPERSCRIPT_DIGITS, footnote_marker
 from pipeline.outline import CHAPTER, SUBSECTION, THEME, Placed, has_dotted_leader
 from pipeline.tables import TableItem, continues_table, find_columns, table_items
-from pipeline.types import FOOTNOTE, HEADING, PARAGRAPH, TABLE, Block, Commitment, Issue, Section
+from pipeline.types import (
+    FOOTNOTE, HEADING, PARAGRAPH, TABLE, UNPRINTED_PREFIX, Block, Commitment, Issue, Section, is_unprinted,
+)
 
 _PARTY_LIST_LINE = re.compile(r"vertegenwoordigd door|hierna te noemen|hierna genoemd", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;]['\"\u2019\u201d)]?$|[" + SUPERSCRIPT_DIGITS + r"]\.?$")
@@ -47,6 +51,15 @@ _STRUCTURE_LEAD_IN = re.compile(
 # An item that only names something: a few words, no sentence inside.
 MAX_NAME_WORDS = 8
 _HEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s")
+# The number given to a row of a table without a number column: "T<table>.<row>".
+def unprinted_number(table: int, row: str) -> str:
+    """The number of a table row that prints none: the document's 2nd such table, its
+    3rd afspraak -> "T2.3". Printed numbers are digits and dots, so the two never meet.
+
+    >>> unprinted_number(2, "3"), is_unprinted("T2.3"), is_unprinted("2.3")
+    ('T2.3', True, False)
+    """
+    return f"{UNPRINTED_PREFIX}{table}.{row}"
 
 
 @dataclass(frozen=True)
@@ -112,8 +125,10 @@ class _Draft:
     owner_column: str | None = None
 
     @classmethod
-    def from_table(cls, item: TableItem, section: Section) -> _Draft:
-        return cls(Label(item.number, "", False), item.block, section, item.text.split("\n"),
+    def from_table(cls, item: TableItem, section: Section, unnumbered_table: int) -> _Draft:
+        """`unnumbered_table`: which table without a number column this is (1, 2, ...)."""
+        number = item.number if item.printed else unprinted_number(unnumbered_table, item.number)
+        return cls(Label(number, "", False), item.block, section, item.text.split("\n"),
                    subitems=list(item.subitems), due=item.due, owner_column=item.owner)
 
     def add_paragraph(self, text: str) -> None:
@@ -154,6 +169,7 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...]) -> tuple[tupl
     drafts: list[_Draft] = []
     open_draft: _Draft | None = None
     last_paragraph: Placed | None = None
+    unnumbered_tables = 0
 
     index = 0
     while index < len(placed):
@@ -165,7 +181,9 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...]) -> tuple[tupl
             continue
         if block.kind == TABLE and section.in_body:  # its rows may be commitments; it ends the open one
             pieces, notes, index = _table_pieces(placed, position)
-            drafts.extend(_Draft.from_table(item, section) for item in table_items(pieces))
+            items = table_items(pieces)
+            unnumbered_tables += any(not item.printed for item in items)
+            drafts.extend(_Draft.from_table(item, section, unnumbered_tables) for item in items)
             for note in notes:
                 _attach_footnote(note.text, None, drafts)
         if not section.in_body or entry.role is not None or block.kind in (HEADING, TABLE):
@@ -386,11 +404,14 @@ def where(commitment: Commitment) -> str:
 def numbering_issues(document_id: str, commitments: list[Commitment]) -> list[Issue]:
     """Gaps and backward steps in the running numbers; a restart at 1 is a new list.
 
-    Repeats are reported by `assign_keys`, which has to resolve them anyway.
+    Repeats are reported by `assign_keys`, which has to resolve them anyway. Numbers the
+    document does not print ("T2.3") are left out: they cannot be wrong.
     """
     issues = []
     previous: Commitment | None = None
     for commitment in commitments:
+        if is_unprinted(commitment.number):
+            continue
         number = Label(commitment.number, ".", False).last
         prev_number = Label(previous.number, ".", False).last if previous else None
         if previous is not None and number is not None and prev_number is not None:

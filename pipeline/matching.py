@@ -62,7 +62,7 @@ from scipy.sparse.csgraph import connected_components
 
 from pipeline.indexation import find_indexation, read_number
 from pipeline.settings import Settings
-from pipeline.types import Commitment
+from pipeline.types import Commitment, is_unprinted
 
 UNCHANGED, MODIFIED, SPLIT, MERGED, NEW, DROPPED = (
     "unchanged", "modified", "split", "merged", "new", "dropped")
@@ -1125,7 +1125,7 @@ def relation(status: str, old_ids: Sequence[int], new_ids: Sequence[int], score:
         old_texts=tuple(c.text for c in olds), new_texts=tuple(c.text for c in news),
         score=round(float(score), 4), similarity=changes.similarity,
         context_score=round(float(context_score), 4),
-        renumbered=bool(olds and news and olds[0].number != news[0].number),
+        renumbered=renumbered(olds, news),
         year_shift=changes.year_shift, indexation=bool(changes.indexations),
         owner_change=owner_change, section_change=section_change,
         quantity_changes=changes.quantity_changes, indexations=changes.indexations,
@@ -1133,6 +1133,15 @@ def relation(status: str, old_ids: Sequence[int], new_ids: Sequence[int], score:
         theme=theme_name(shown[0]), section=shown[0].section.section,
         owners=tuple(dict.fromkeys(o for c in shown for o in c.owners)))
 
+
+
+
+def renumbered(olds: Sequence[Commitment], news: Sequence[Commitment]) -> bool:
+    """Did a commitment's printed number change? A row of a table without numbers has none
+    (types.is_unprinted): its place in the table moving is no renumbering."""
+    if not olds or not news or is_unprinted(olds[0].number) or is_unprinted(news[0].number):
+        return False
+    return olds[0].number != news[0].number
 
 def _side_tokens(side: Side, ids: Sequence[int]) -> Tokens:
     if len(ids) == 1:

@@ -15,6 +15,22 @@ authors add rows for a second paragraph. A table that runs over a page break arr
 two TABLE blocks; the second is the same table when it has as many columns and starts
 with the same header row again (Word's "repeat header row") or with no header at all.
 
+Many agreements print no numbers at all, only the afspraak and who and when:
+
+    | Afspraak                                   | Wie         | Wanneer |
+    | De corporaties beperken de huurstijging.   | Corporaties | 2024    |
+    | De gemeente zet energiecoaches in.         | Gemeente    | Q2 2024 |
+    -> TableItem(number="1", printed=False, ...), TableItem(number="2", printed=False, ...)
+
+Such a table counts as a commitments table when its header names an owner or a timing
+column beside the afspraak column (a "Thema | Toelichting" table is no list of
+afspraken), and every row with afspraak text is one commitment, numbered by its place
+among the table's afspraken. With no number to tell a new row from the rest of the
+previous one, a row continues the one above only where a page break can have cut it:
+it opens a piece after a page break, its owner and timing cells are empty and the text
+above stops mid-sentence. A row with nothing but a few words in the afspraak cell and no
+sentence end ("Doorkijk naar 2025") names a group of rows and is no commitment.
+
 The owner column stays as printed here; parties.py resolves it to parties.
 """
 
@@ -44,6 +60,14 @@ _NUMBER_CELL = re.compile(r"^(?P<number>\d{1,3}(?:\.\d{1,3})*)[.)]?$")
 _SENTENCE_END = re.compile(r"[.!?:;]['\"\u2019\u201d)]?$")
 # Bullets inside a cell; readers join a cell's lines and paragraphs with spaces.
 _CELL_BULLET = re.compile(r"\s*[\u2022\u25aa\u25cf\u25e6\uf0b7]\s+")
+# Without a number column, an afspraak column makes a commitments table beside an owner
+# column, or beside a timing column when both headers name nothing but afspraken and
+# their timing: "Omschrijving | Bedrag | Jaar" is a budget, "Activiteit | Datum" a calendar.
+UNNUMBERED_TEXT_WORDS = frozenset({"afspraak", "afspraken", "prestatie", "prestaties", "prestatieafspraak",
+                                   "actie", "acties", "activiteit", "activiteiten", "wat"})
+UNNUMBERED_DUE_WORDS = frozenset({"wanneer", "planning", "gereed", "gereed in", "termijn", "deadline", "tijdpad"})
+# A group row in a table without numbers: a caption of a few words ("Thema betaalbaarheid").
+GROUP_ROW_MAX_WORDS = 8
 
 
 @dataclass(frozen=True)
@@ -52,7 +76,7 @@ class Columns:
 
     header: tuple[str, ...]  # the header row as printed
     header_row: int  # its index in the first piece's rows
-    number: int
+    number: int | None  # None: the table prints no numbers
     text: int
     owner: int | None = None
     due: int | None = None
@@ -60,14 +84,17 @@ class Columns:
 
 @dataclass(frozen=True)
 class TableItem:
-    """One commitment read from a table; `block` is the piece its numbered row stands in."""
+    """One commitment read from a table; `block` is the piece its first row stands in."""
 
-    number: str  # as printed, without trailing punctuation: "3", "2.1"
+    number: str  # as printed, without trailing punctuation: "3", "2.1"; see `printed`
     text: str  # the afspraak cell, continuation rows joined; bullets on lines of their own
     subitems: tuple[str, ...]
     owner: str | None  # the owner cell as printed
     due: str | None  # the timing cell as printed
     block: Block
+    # False in a table without a number column: `number` is then the row's place among
+    # the table's afspraken ("1", "2", ...), printed nowhere.
+    printed: bool = True
 
 
 def _header_key(cell: str) -> str:
@@ -80,29 +107,52 @@ def column_role(cell: str) -> str | None:
     >>> [column_role(c) for c in ("Nr.", "Afspraak", "Wie?", "Planning", "Toelichting")]
     ['number', 'text', 'owner', 'due', None]
     """
-    key = _header_key(cell)
-    candidates = [key, key.split("/")[0].strip(), key.split("(")[0].strip()]
     for role, words in HEADER_WORDS.items():
-        if any(candidate in words for candidate in candidates):
+        if _names(cell, words):
             return role
     return None
+
+
+def _names(cell: str, words: frozenset[str]) -> bool:
+    """Does a header cell say one of `words` (also before a "/" or "(")?"""
+    key = _header_key(cell)
+    return any(candidate in words for candidate in (key, key.split("/")[0].strip(), key.split("(")[0].strip()))
 
 
 def find_columns(rows: Sequence[Sequence[str]]) -> Columns | None:
     """The columns of a commitments table, or None for any other table.
 
-    A commitments table has a header row with at least a number and an afspraak column.
+    A commitments table has a header row with a number and an afspraak column, or, when
+    it prints no numbers, an afspraak column and an owner column, or an afspraak and a
+    timing column whose headers name nothing else (UNNUMBERED_TEXT_WORDS, UNNUMBERED_DUE_WORDS):
+
+    >>> find_columns([("Afspraak", "Wie", "Wanneer"), ("De gemeente bouwt.", "Gemeente", "2024")])
+    Columns(header=('Afspraak', 'Wie', 'Wanneer'), header_row=0, number=None, text=0, owner=1, due=2)
+    >>> find_columns([("Thema", "Toelichting"), ("Betaalbaarheid", "De huren blijven laag.")]) is None
+    True
     """
-    for index, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        roles: dict[str, int] = {}
-        for column, cell in enumerate(row):
-            role = column_role(cell)
-            if role is not None and role not in roles:
-                roles[role] = column
+    headers = [(index, tuple(row), _roles(row)) for index, row in enumerate(rows[:HEADER_SEARCH_ROWS])]
+    for index, header, roles in headers:
         if NUMBER in roles and TEXT in roles:
-            return Columns(header=tuple(row), header_row=index, number=roles[NUMBER], text=roles[TEXT],
+            return Columns(header=header, header_row=index, number=roles[NUMBER], text=roles[TEXT],
+                           owner=roles.get(OWNER), due=roles.get(DUE))
+    for index, header, roles in headers:
+        if TEXT in roles and (OWNER in roles or (
+                DUE in roles and _names(header[roles[TEXT]], UNNUMBERED_TEXT_WORDS)
+                and _names(header[roles[DUE]], UNNUMBERED_DUE_WORDS))):
+            return Columns(header=header, header_row=index, number=None, text=roles[TEXT],
                            owner=roles.get(OWNER), due=roles.get(DUE))
     return None
+
+
+def _roles(row: Sequence[str]) -> dict[str, int]:
+    """Role -> the first column whose header names it."""
+    roles: dict[str, int] = {}
+    for column, cell in enumerate(row):
+        role = column_role(cell)
+        if role is not None and role not in roles:
+            roles[role] = column
+    return roles
 
 
 def width(block: Block) -> int:
@@ -138,25 +188,69 @@ def table_items(pieces: Sequence[Block]) -> tuple[TableItem, ...]:
     columns = find_columns(pieces[0].rows)
     if columns is None:
         return ()
+    if columns.number is None:
+        return _unnumbered_items(pieces, columns)
     drafts: list[_Row] = []
     current: _Row | None = None
+    for piece, _, row in _body_rows(pieces, columns):
+        number = _cell(row, columns.number)
+        text, owner, due = (_cell(row, columns.text), _cell(row, columns.owner), _cell(row, columns.due))
+        match = _NUMBER_CELL.match(number)
+        if match and text:
+            current = _Row(match.group("number"), piece, [text], [owner], [due])
+            drafts.append(current)
+        elif not number and current is not None:
+            current.add(text, owner, due)  # a row split over a page, or a second paragraph
+        else:
+            current = None  # a group row ("Doorkijk naar 2025") or an unnumbered line
+    return tuple(draft.item() for draft in drafts)
+
+
+def _unnumbered_items(pieces: Sequence[Block], columns: Columns) -> tuple[TableItem, ...]:
+    """The commitments of a table without a number column: one per row with afspraak text.
+
+    A row continues the item above when it opens a piece after a page break, leaves the
+    owner and timing cells empty, and the item above stops mid-sentence (Word cut the row
+    at the page's end); a row without afspraak text adds its owner or timing to it.
+    """
+    drafts: list[_Row] = []
+    current: _Row | None = None
+    for piece, opens_piece, row in _body_rows(pieces, columns):
+        text, owner, due = (_cell(row, columns.text), _cell(row, columns.owner), _cell(row, columns.due))
+        if not text:
+            if current is not None and (owner or due):
+                current.add(text, owner, due)  # the owner or timing cell ran on below the row
+            elif any(cell.strip() for cell in row):
+                current = None  # a caption in another column
+        elif current is not None and opens_piece and not owner and not due \
+                and not _SENTENCE_END.search(current.last_text):
+            current.add(text, owner, due)
+        elif _is_group_row(row, text):
+            current = None
+        else:
+            current = _Row(str(len(drafts) + 1), piece, [text], [owner], [due], printed=False)
+            drafts.append(current)
+    return tuple(draft.item() for draft in drafts)
+
+
+def _body_rows(pieces: Sequence[Block], columns: Columns):
+    """(piece, opens the piece?, row) for every row below the header, repeated headers left out."""
     for piece_index, piece in enumerate(pieces):
+        opens_piece = piece_index > 0
         for row_index, row in enumerate(piece.rows):
             if piece_index == 0 and row_index <= columns.header_row:
                 continue  # the header and any caption above it
             if _same_header(row, columns.header):
                 continue  # the header repeated at the top of a new page
-            number = _cell(row, columns.number)
-            text, owner, due = (_cell(row, columns.text), _cell(row, columns.owner), _cell(row, columns.due))
-            match = _NUMBER_CELL.match(number)
-            if match and text:
-                current = _Row(match.group("number"), piece, [text], [owner], [due])
-                drafts.append(current)
-            elif not number and current is not None:
-                current.add(text, owner, due)  # a row split over a page, or a second paragraph
-            else:
-                current = None  # a group row ("Doorkijk naar 2025") or an unnumbered line
-    return tuple(draft.item() for draft in drafts)
+            yield piece, opens_piece, row
+            opens_piece = False
+
+
+def _is_group_row(row: Sequence[str], text: str) -> bool:
+    """A caption over the rows below it: a few words in the afspraak cell, no sentence end,
+    every other cell empty ("Doorkijk naar 2025")."""
+    return (bool(text) and sum(1 for cell in row if cell.strip()) == 1
+            and len(text.split()) <= GROUP_ROW_MAX_WORDS and not _SENTENCE_END.search(text))
 
 
 def _cell(row: Sequence[str], column: int | None) -> str:
@@ -174,6 +268,11 @@ class _Row:
     texts: list[str]
     owners: list[str]
     dues: list[str]
+    printed: bool = True
+
+    @property
+    def last_text(self) -> str:
+        return next((text for text in reversed(self.texts) if text), "")
 
     def add(self, text: str, owner: str, due: str) -> None:
         self.texts.append(text)
@@ -194,7 +293,8 @@ class _Row:
                 subitems.append(bullet)
                 lines.append(f"- {bullet}")
         return TableItem(number=self.number, text="\n".join(lines), subitems=tuple(subitems),
-                         owner=_joined(self.owners, ", "), due=_joined(self.dues, " "), block=self.block)
+                         owner=_joined(self.owners, ", "), due=_joined(self.dues, " "), block=self.block,
+                         printed=self.printed)
 
 
 def _joined(parts: list[str], separator: str) -> str | None:

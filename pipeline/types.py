@@ -116,7 +116,9 @@ class Commitment:
     """One numbered afspraak, sub-items and continuation paragraphs included."""
 
     document: str
-    number: str  # as printed: "12", "3.2.1"
+    # As printed: "12", "3.2.1". A row of a table without a number column prints none and
+    # gets "T2.3": the document's 2nd such table, its 3rd afspraak (see is_unprinted).
+    number: str
     key: str  # unique within the document
     text: str  # whole commitment without its label; sub-items on their own lines
     section: Section
@@ -133,6 +135,15 @@ class Commitment:
     page: int | None = None
     paragraph: int | None = None
     line: int | None = None
+
+
+UNPRINTED_PREFIX = "T"  # starts the number of a table row that prints none: "T2.3"
+
+
+def is_unprinted(number: str) -> bool:
+    """Is a commitment's number one the document does not print (a row of a table
+    without a number column)? Printed numbers are digits and dots."""
+    return number.startswith(UNPRINTED_PREFIX)
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,29 @@ def test_commitments_table_rows(nlp):
     assert issues == ()
 
 
+def test_rows_of_tables_without_numbers_get_numbers_of_their_own(nlp):
+    """T<table>.<row>: unique in the document, never taken for a printed number."""
+    header = ("Afspraak", "Wie", "Wanneer")
+    commitments, issues = _run(
+        nlp, Block("2 Afspraken"), Block("2.1 Betaalbaarheid", kind=HEADING, heading_level=2),
+        Block("1. De gemeente bouwt."), Block("2. Vooruit bouwt."),
+        Block("", kind=TABLE, rows=(header, ("De gemeente zet energiecoaches in.", "Gemeente", "2024"),
+                                    ("Vooruit beperkt de huurstijging", "Vooruit", "")), page=3),
+        Block("", kind=TABLE, rows=(header, ("tot de inflatie.", "", ""),
+                                    ("Allen overleggen.", "Allen", "Q1")), page=4),
+        Block("2.2 Beschikbaarheid", kind=HEADING, heading_level=2),
+        Block("", kind=TABLE, rows=(header, ("Thuisbest bouwt.", "Thuisbest", "2026")), page=5),
+        Block("", kind=TABLE, rows=(("Thema", "Toelichting"), ("Wonen", "Er is krapte."))),
+        Block("4. Thuisbest sloopt."),
+    )
+    assert [(c.key, c.owner_column, c.page) for c in commitments] == [
+        ("1", None, None), ("2", None, None), ("T1.1", "Gemeente", 3), ("T1.2", "Vooruit", 3),
+        ("T1.3", "Allen", 4), ("T2.1", "Thuisbest", 5), ("4", None, None)]
+    assert commitments[3].text == "Vooruit beperkt de huurstijging tot de inflatie."
+    assert [(i.kind, i.key) for i in issues] == [("numbering-gap", "4")]  # only the printed numbers count
+    assert "after 2 comes 4" in issues[0].message
+
+
 def test_numbered_subitems_do_not_outnumber_the_commitments(nlp):
     blocks = [Block("1 Afspraken")]
     for number in (1, 2, 3):

@@ -2,6 +2,7 @@
 
     hierarchical    "3.1.2" labels from a Word multi-level list ("%1.%2.%3", lettered "%4.")
     owner_tables    one table per theme: Nr. | Afspraak | Wie | Wanneer, numbers restart
+    unnumbered_tables  the same without a number column (Afspraak | Wie | Wanneer), group rows
     party_sections  "Afspraken corporaties" / "... gemeente" / "... huurdersorganisaties"
     false_numbers   contents, "Ondergetekenden", "OVERWEGENDE", theme lists, glued page numbers
     two columns     the seed, set in two columns
@@ -37,6 +38,10 @@ CASES = {
     ("owner_tables", "pdf"): {"repeat_header": True},
     ("owner_tables", "pdf-no-repeated-header"): {"repeat_header": False},
     ("owner_tables", "docx"): {},
+    ("unnumbered_tables", "text"): {},
+    ("unnumbered_tables", "pdf"): {"repeat_header": True},
+    ("unnumbered_tables", "pdf-no-repeated-header"): {"repeat_header": False},
+    ("unnumbered_tables", "docx"): {},
     ("party_sections", "text"): {},
     ("party_sections", "pdf"): {},
     ("party_sections", "docx"): {},
@@ -146,6 +151,37 @@ def test_owner_table_over_a_page_break_is_one_table(layout_extraction, fmt):
     extraction = layout_extraction("owner_tables", fmt)
     pieces = [b for b in extraction.document.blocks if b.kind == TABLE and len(b.rows[0]) == 4]
     assert len(pieces) == 4  # three theme tables, the second cut by a page break
+    assert pieces[2].page == pieces[1].page + 1
+    pages = [c.page for c in extraction.commitments if c.section.theme == "2.2 Beschikbaarheid"]
+    assert pages[0] < pages[-1]
+
+
+# -- tables without a number column ---------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", ["text", "pdf", "pdf-no-repeated-header", "docx"])
+def test_unnumbered_table_rows(layout_extraction, fmt):
+    """Every row with afspraak text, numbered T<table>.<row>; group rows and the ordinary
+    tables (Thema | Toelichting, Omschrijving | Bedrag, the monitor) give none."""
+    extraction = layout_extraction("unnumbered_tables", fmt)
+    by_key = {c.key: c for c in extraction.commitments}
+    assert by_key["T2.8"].text == ("HV Dijkveld peilt onder haar leden de wensen voor doorstroming en deelt "
+                                   "de uitkomsten met de corporaties en de gemeente.")
+    assert by_key["T2.8"].owner_column == "HV Dijkveld"
+    assert [c.text for c in extraction.commitments if c.section.theme == "2.3 Duurzaamheid"] == [
+        "De energiecoaches bezoeken huurders met een hoge energierekening en geven advies op maat.",
+        "Thuisbest plaatst zonnepanelen op 150 woningen zonder huurverhoging.",
+        "Woningen met label E, F of G worden verbeterd naar ten minste label B.",
+        "Vooruit en Thuisbest stellen samen een wijkaanpak op voor de aardgasvrije wijk Oosterhof."]
+    assert {c.section.theme for c in extraction.commitments} == {"2.1 Betaalbaarheid", "2.2 Beschikbaarheid",
+                                                                 "2.3 Duurzaamheid"}
+
+
+@pytest.mark.parametrize("fmt", ["pdf", "pdf-no-repeated-header"])
+def test_unnumbered_table_over_a_page_break_is_one_table(layout_extraction, fmt):
+    extraction = layout_extraction("unnumbered_tables", fmt)
+    pieces = [b for b in extraction.document.blocks if b.kind == TABLE and len(b.rows[0]) == 3]
+    assert len(pieces) == 4  # 2.1, 2.2 cut by a page break, the monitor
     assert pieces[2].page == pieces[1].page + 1
     pages = [c.page for c in extraction.commitments if c.section.theme == "2.2 Beschikbaarheid"]
     assert pages[0] < pages[-1]

@@ -76,6 +76,24 @@ def test_inserted_item_renumbers_what_follows(pair_a, matches_a):
     assert later.new_numbers == ("21",) and later.renumbered and later.status == UNCHANGED
 
 
+def test_a_row_moving_in_a_table_without_numbers_is_no_renumbering():
+    texts = ["De gemeente zet in 2024 twee energiecoaches in.", "De corporaties bouwen 40 woningen.",
+             "Partijen evalueren de woonruimteverdeling."]
+
+    def rows(year: int, numbers: list[str], order: list[int]) -> list[Commitment]:
+        return [Commitment(f"a-{year}", number, number, texts[i], Section()) for number, i in zip(numbers, order)]
+
+    old = rows(2024, ["T1.1", "T1.2", "T1.3"], [0, 1, 2])
+    moved = match_commitments(old, rows(2025, ["T1.1", "T1.2", "T1.3"], [2, 0, 1]), Settings(), 2024, 2025)
+    assert {(m.old_numbers, m.new_numbers, m.renumbered) for m in moved} == {
+        (("T1.1",), ("T1.2",), False), (("T1.2",), ("T1.3",), False), (("T1.3",), ("T1.1",), False)}
+    printed = match_commitments(old, rows(2025, ["7", "8", "9"], [0, 1, 2]), Settings(), 2024, 2025)
+    assert not any(m.renumbered for m in printed)  # numbers printed only from 2025: none changed
+    numbered = rows(2024, ["1", "2", "3"], [0, 1, 2])
+    assert [m.renumbered for m in match_commitments(numbered, rows(2025, ["2", "3", "4"], [0, 1, 2]),
+                                                    Settings(), 2024, 2025)] == [True] * 3
+
+
 def test_year_bump_is_a_carry_over(pair_a, matches_a):
     m = by_old(matches_a, "44")  # "in het eerste kwartaal van 2021" -> 2022
     assert (m.status, m.year_shift, m.similarity) == (UNCHANGED, True, 1.0)

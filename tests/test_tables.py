@@ -32,7 +32,20 @@ def test_column_role(cell, role):
      (1, 1, 0, 2, None)),
     # the seed's agenda: a timing column, but no number and no afspraak
     ((("Termijn", "Overleg resp. gespreksonderwerpen"), ("Juni 2021", "Ambtelijk overleg")), None),
-    ((("Afspraak", "Wie"), ("De gemeente bouwt.", "Gemeente")), None),  # not numbered
+    # no number column: an afspraak column and an owner or a timing column
+    ((("Afspraak", "Wie"), ("De gemeente bouwt.", "Gemeente")), (0, None, 0, 1, None)),
+    ((("Thema", "Actie", "Gereed"), ("Wonen", "De gemeente bouwt.", "2024")), (0, None, 1, None, 2)),
+    ((("Afspraken 2024", "", ""), ("Wat", "Wie", "Wanneer")), (1, None, 0, 1, 2)),
+    # ... but an afspraak column alone is an ordinary table
+    ((("Afspraak", "Toelichting"), ("Huren", "De huren blijven laag.")), None),
+    ((("Thema", "Toelichting"), ("Betaalbaarheid", "De huren blijven laag.")), None),
+    ((("Omschrijving",), ("De gemeente bouwt.",)), None),
+    # ... and without numbers, words that name other things make no commitments table
+    ((("Omschrijving", "Bedrag", "Jaar"), ("Energiecoaches", "€ 20.000", "2024")), None),
+    ((("Activiteit", "Datum"), ("Bewonersavond", "12 maart")), None),
+    ((("Omschrijving", "Wie"), ("Energiecoaches", "Gemeente")), (0, None, 0, 1, None)),  # an owner column
+    # ... while a numbered table may use them
+    ((("Nr.", "Omschrijving", "Jaar"), ("1", "De gemeente bouwt.", "2024")), (0, 0, 1, None, 2)),
 ])
 def test_find_columns(rows, found):
     columns = find_columns(rows)
@@ -58,6 +71,7 @@ def test_rows_continuations_group_rows_and_bullets():
     assert items[0].text == "De corporaties beperken de huurstijging tot de inflatie.\nZij overleggen daarover met de huurders."
     assert items[1].text == "De gemeente zet in op:\n- energiecoaches\n- een fonds"
     assert items[1].subitems == ("energiecoaches", "een fonds")
+    assert all(item.printed for item in items)
 
 
 def test_not_a_commitments_table():
@@ -82,3 +96,70 @@ def test_a_table_cut_by_a_page_break_reads_as_one():
     items = table_items([first, second])
     assert [(i.number, i.text, i.block.page) for i in items] == [
         ("1", "Een afspraak die doorloopt op de volgende pagina.", 3), ("2", "Nog een.", 4)]
+
+
+# -- tables without a number column ----------------------------------------------------
+
+UNNUMBERED = ("Afspraak", "Wie", "Wanneer")
+
+
+def test_unnumbered_rows_are_numbered_by_their_place():
+    items = table_items([table(
+        ("Thema betaalbaarheid", "", ""),  # a caption above the header
+        UNNUMBERED,
+        ("De corporaties beperken de huurstijging tot de inflatie.", "Corporaties", "2024"),
+        ("De gemeente zet in op: \u2022 energiecoaches \u2022 een fonds", "Gemeente", "Q2 2024"),
+        ("Doorkijk naar 2025", "", ""),  # a group row
+        ("Partijen evalueren de afspraken.", "", ""),  # a sentence: an afspraak without owner
+        ("Zonnepanelen op 150 woningen", "Thuisbest", ""),  # no sentence end, but an owner
+        ("", "", ""),
+    )])
+    assert [(i.number, i.printed, i.owner, i.due) for i in items] == [
+        ("1", False, "Corporaties", "2024"), ("2", False, "Gemeente", "Q2 2024"),
+        ("3", False, None, None), ("4", False, "Thuisbest", None)]
+    assert items[1].text == "De gemeente zet in op:\n- energiecoaches\n- een fonds"
+    assert items[2].text == "Partijen evalueren de afspraken."
+
+
+def test_unnumbered_rows_within_a_page_are_afspraken_of_their_own():
+    """Without a page break nothing cut a row: a row without owner is an afspraak too."""
+    items = table_items([table(
+        UNNUMBERED,
+        ("De corporaties beperken de huurstijging", "Corporaties", "2024"),
+        ("De gemeente zet energiecoaches in.", "", ""),
+        ("", "en HV Dijkveld", "Q3"),  # only the owner and timing cells ran on
+    )])
+    assert [(i.number, i.text, i.owner, i.due) for i in items] == [
+        ("1", "De corporaties beperken de huurstijging", "Corporaties", "2024"),
+        ("2", "De gemeente zet energiecoaches in.", "en HV Dijkveld", "Q3")]
+
+
+@pytest.mark.parametrize("first_row_on_the_next_page, joined", [
+    (("op de volgende pagina.", "", ""), True),  # the row Word cut at the page's end
+    (("Op de volgende pagina staat een nieuwe afspraak.", "Allen", "2025"), False),  # it has an owner
+    (("Op de volgende pagina staat een nieuwe afspraak.", "", "2025"), False),  # it has a timing
+])
+def test_unnumbered_row_cut_by_a_page_break(first_row_on_the_next_page, joined):
+    first = table(UNNUMBERED, ("Een afspraak die doorloopt", "Gemeente", "2024"), page=3)
+    second = table(UNNUMBERED, first_row_on_the_next_page, ("Nog een.", "Allen", "2025"), page=4)
+    items = table_items([first, second])
+    if joined:
+        assert [(i.number, i.text, i.owner, i.block.page) for i in items] == [
+            ("1", "Een afspraak die doorloopt op de volgende pagina.", "Gemeente", 3), ("2", "Nog een.", "Allen", 4)]
+    else:
+        assert [(i.number, i.text) for i in items] == [
+            ("1", "Een afspraak die doorloopt"), ("2", first_row_on_the_next_page[0]), ("3", "Nog een.")]
+
+
+@pytest.mark.parametrize("last_row_on_the_page", [
+    ("Een afspraak die af is.", "Gemeente", "2024"),  # it ends a sentence
+    ("Doorkijk naar 2025", "", ""),  # a group row, not an afspraak to continue
+])
+def test_unnumbered_page_break_between_rows(last_row_on_the_page):
+    first = table(UNNUMBERED, ("Een eerste afspraak.", "Allen", "2024"), last_row_on_the_page, page=3)
+    opening = "Partijen overleggen ieder kwartaal over de voortgang van alle afspraken"
+    second = table((opening, "", ""), page=4)  # no repeated header
+    assert continues_table(first, second, find_columns(first.rows))
+    texts = [i.text for i in table_items([first, second])]
+    assert texts[-1] == opening
+    assert len(texts) == 1 + (last_row_on_the_page[1] != "") + 1
