@@ -22,7 +22,7 @@ from jinja2 import Environment, PackageLoader
 from pipeline.export import write_text_atomic
 from pipeline.matching import DROPPED, NEW, STATUSES, Match, carried_opcodes, summarize, word_diff
 from pipeline.settings import Settings
-from pipeline.types import Extraction
+from pipeline.types import Extraction, is_unprinted
 
 NO_THEME = "(no theme)"
 NO_OWNER = "(no owner)"
@@ -47,6 +47,12 @@ class Piece:
     number: str
     key: str
     segments: tuple[tuple[str, str], ...]  # ("equal" | "delete" | "insert", text)
+
+    @property
+    def label(self) -> str:
+        """The number as the report shows it: "12." as printed; "T1.3" (a row of a table
+        without numbers) with no point, since the document prints no such number."""
+        return self.number if is_unprinted(self.number) else f"{self.number}."
 
 
 @dataclass(frozen=True)

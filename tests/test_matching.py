@@ -92,6 +92,9 @@ def test_a_row_moving_in_a_table_without_numbers_is_no_renumbering():
     numbered = rows(2024, ["1", "2", "3"], [0, 1, 2])
     assert [m.renumbered for m in match_commitments(numbered, rows(2025, ["2", "3", "4"], [0, 1, 2]),
                                                     Settings(), 2024, 2025)] == [True] * 3
+    from pipeline.report import report_row  # the report shows no point after a number never printed
+    row = report_row(next(m for m in printed if m.old_numbers == ("T1.1",)))
+    assert ([p.label for p in row.old], [p.label for p in row.new]) == (["T1.1"], ["7."])
 
 
 def test_year_bump_is_a_carry_over(pair_a, matches_a):
