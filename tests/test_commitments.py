@@ -25,6 +25,15 @@ from pipeline.types import FOOTNOTE, HEADING, TABLE, Block, Document
     ("1 Inleiding", None, None),
     ("a de gemeente", None, None),
     ("De gemeente", None, None),
+    ("10.Partijen benutten", ("10", ".", False), "Partijen benutten"),  # Word's number at its tab stop
+    ("12)Één woning", ("12", ")", False), "Één woning"),
+    ("39.AH WOON informeert", ("39", ".", False), "AH WOON informeert"),
+    ("1.A Betaalbaarheid", None, None),  # a capital alone is no word
+    ("2.de gemeente", None, None),
+    ("b.De gemeente", None, None),  # letters need the space
+    ("3.2.1Partijen", ("3.2.1", "", False), "Partijen"),  # a multi-level number glued on too
+    ("2.1De gemeente", ("2.1", "", False), "De gemeente"),
+    ("1.500Woningen", None, None),
 ])
 def test_parse_label(text, label, rest):
     parsed = parse_label(text)

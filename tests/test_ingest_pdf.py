@@ -267,6 +267,31 @@ def test_small_print_at_the_foot_with_no_open_footnote_stays_body_text(tmp_path,
     assert [b.text for b in blocks if b.kind == FOOTNOTE] == (["¹ Prijspeil 2020."] if len(pages) == 3 else [])
 
 
+def test_word_default_footnote_size_is_a_footnote(tmp_path):
+    """Word's default styles print footnotes at 10 pt under 11 pt body text."""
+    path = render_lines_pdf([["12. De Volmacht hanteert de aftoppingsgrens 1 voor haar bezit.", *GAP,
+                              ("1 De huurprijsgrenzen zijn gebaseerd op prijspeil 2020.", 10)]],
+                            tmp_path / "word.pdf", size=11)
+    assert [(b.kind, b.text) for b in read_pdf(path, "word", Settings()).blocks] == [
+        (PARAGRAPH, "12. De Volmacht hanteert de aftoppingsgrens 1 voor haar bezit."),
+        (FOOTNOTE, "¹ De huurprijsgrenzen zijn gebaseerd op prijspeil 2020.")]
+
+
+def test_two_digit_list_numbers_glued_to_their_text_open_items(tmp_path, settings, nlp):
+    """Word's list numbers run into the text at the tab stop from 10 on, so the PDF shows
+    "10.Partijen": still an item label, and a line that opens an item."""
+    path = render_lines_pdf([["9. Partijen maken afspraken over de samenwerking.",
+                              "10.Partijen benutten gezamenlijk de mogelijkheden om huurders",
+                              "te ondersteunen bij het aanvragen van huurtoeslag.",
+                              "11.De Volmacht hanteert de aftoppingsgrens."]], tmp_path / "lijst.pdf")
+    extraction = extract_document(path, settings, nlp)
+    assert [(c.number, c.text) for c in extraction.commitments] == [
+        ("9", "Partijen maken afspraken over de samenwerking."),
+        ("10", "Partijen benutten gezamenlijk de mogelijkheden om huurders te ondersteunen bij het "
+               "aanvragen van huurtoeslag."),
+        ("11", "De Volmacht hanteert de aftoppingsgrens.")]
+
+
 # --- constructed cases --------------------------------------------------------------
 
 def test_end_of_line_hyphenation_is_undone(tmp_path):

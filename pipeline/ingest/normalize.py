@@ -30,8 +30,14 @@ _MARKDOWN_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 
 # A number label as printed at the start of a paragraph: "12.", "12)", "3.2.1", "3.2.1.",
 # "a.", "a)", "(a)". Group "label" holds it without trailing punctuation.
+# A label stands before white space, or, for a number closed by "." or ")" or of several
+# levels, right before a capitalised word: Word's list numbers run into the text at the
+# tab stop once they are wide enough, and the PDF then shows no gap wide enough for a
+# space ("10.Partijen ...", "2.1Partijen ...").
+_GLUED_WORD = r"[A-Z\u00c0-\u00d6\u00d8-\u00de][^\W\d_]"
 LABEL_RE = re.compile(
-    r"^\s*(?:\((?P<paren>[a-z]|\d{1,3})\)|(?P<label>\d{1,3}(?:\.\d{1,3})*|[a-z])(?P<punct>[.)])?)(?=\s|$)"
+    r"^\s*(?:\((?P<paren>[a-z]|\d{1,3})\)|(?P<label>\d{1,3}(?:\.\d{1,3})*|[a-z])(?P<punct>[.)])?)"
+    rf"(?=\s|$|(?:(?<=\d[.)])|(?<=\d\.\d)|(?<=\d\.\d\d)){_GLUED_WORD})"
 )
 # Bullet glyphs Word, PDF producers and plain-text authors use.
 BULLET_RE = re.compile(r"^\s*[-\u2013\u2014\u2022\u25aa\u25cf\u25e6\u2023\u2043\u00b7*o\uf0b7\uf0a7](?=\s)\s*")

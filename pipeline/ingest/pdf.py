@@ -45,7 +45,10 @@ HEADING_SIZE_RATIO = 1.15
 BOLD_HEADING_MIN_RATIO = 0.95
 MAX_HEADING_CHARS = 150
 # Footnote text is set smaller than the body and sits in the lower part of the page.
-FOOTNOTE_SIZE_RATIO = 0.9
+# Word's default styles print it at 10 pt under 11 pt body text (0.91). OCR estimates
+# sizes from the height of the letters, too roughly for that: a scanned page asks more.
+FOOTNOTE_SIZE_RATIO = 0.95
+OCR_FOOTNOTE_SIZE_RATIO = 0.9
 FOOTNOTE_ZONE_FROM = 0.5  # share of the page height above which footnotes do not start
 # A character this much smaller than its line and raised above its baseline is a
 # superscript (a footnote marker "¹", or the "e" of "1e").
@@ -76,7 +79,7 @@ _FROM_SUPERSCRIPT = str.maketrans("\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2
 _SUPERSCRIPT_MARK = re.compile(rf"^[{SUPERSCRIPT_DIGITS}]+")
 _DIGIT_MARK = re.compile(r"^(\d{1,2})[.)]?(?=\s+\S)")
 _TERMINAL = (".", ":", "!", "?")
-_OUTLINE_LABEL = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})+\s")  # "3.1.2 ", "2.1 "
+_OUTLINE_LABEL = re.compile(r"^\s*\d{1,2}(?:\.\d{1,2})+(?:\s|[A-Z][^\W\d_])")  # "3.1.2 ", "2.1 ", "2.1De"
 _SPAN, _X0 = itemgetter("top", "bottom"), itemgetter("x0")  # of a pdfplumber character
 
 
@@ -689,8 +692,9 @@ def split_footnotes(lines: list[Line], content: PageContent,
     start at the first line led by a marker. The small lines above that marker are the
     unmarked foot: the rest of a footnote from the page before, or body text.
     """
+    ratio = FOOTNOTE_SIZE_RATIO if content.ocr_confidence is None else OCR_FOOTNOTE_SIZE_RATIO
     start = len(lines)
-    while (start > 0 and lines[start - 1].size <= FOOTNOTE_SIZE_RATIO * layout.body_size
+    while (start > 0 and lines[start - 1].size <= ratio * layout.body_size
            and lines[start - 1].top >= FOOTNOTE_ZONE_FROM * content.height):
         start -= 1
     first_mark = start
