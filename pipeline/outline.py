@@ -35,7 +35,7 @@ _NUMBERED_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(?P<ti
 _HEADING_WORDS = re.compile(
     r"^(prestaties|afspraken|gezamenlijke|doorkijk|vooruitblik|jaarafspraken|overige)\b", re.IGNORECASE)
 _OUTLOOK = re.compile(
-    r"^(doorkijk|vooruitblik|toekomst|verkenning)|\ben verder\b|\bna \d{4}\b|\bvanaf \d{4}\b|"
+    r"^(?:\d{1,2}(?:\.\d{1,2})*\.?\s+)?(doorkijk|vooruitblik|toekomst|verkenning)|\ben verder\b|\bna \d{4}\b|\bvanaf \d{4}\b|"
     r"\blange(re)? termijn\b", re.IGNORECASE)
 # A heading never ends on an article, preposition or conjunction; a line broken
 # mid-sentence ("1. De gemeente verstrekt het jaarverslag om te toetsen aan") does.
@@ -218,16 +218,23 @@ def outline(document: Document, register: PartyRegister) -> tuple[Placed, ...]:
     section = Section(in_body=not has_chapters)
     chapter_owners: tuple[str, ...] = ()
     theme_owners: tuple[str, ...] = ()
+    chapter_outlook = theme_outlook = False
     for block, role in zip(document.blocks, roles):
         text = heading_title(block.text) if role in (CHAPTER, THEME, SUBSECTION) else ""
+        # An outlook heading ("Doorkijk naar 2022 en verder") makes everything below it an
+        # outlook with no owners, at whichever level the document sets it.
         if role == CHAPTER:
-            chapter_owners = theme_owners = register.heading_owners(text)
-            section = Section(chapter=text, in_body=True, heading_owners=chapter_owners)
+            chapter_outlook = theme_outlook = is_outlook(text)
+            chapter_owners = theme_owners = () if chapter_outlook else register.heading_owners(text)
+            section = Section(chapter=text, in_body=True, heading_owners=chapter_owners,
+                              horizon=OUTLOOK if chapter_outlook else CURRENT)
         elif role == THEME and section.in_body:
-            theme_owners = register.heading_owners(text) or chapter_owners
-            section = Section(chapter=section.chapter, theme=text, in_body=True, heading_owners=theme_owners)
+            theme_outlook = chapter_outlook or is_outlook(text)
+            theme_owners = () if theme_outlook else (register.heading_owners(text) or chapter_owners)
+            section = Section(chapter=section.chapter, theme=text, in_body=True, heading_owners=theme_owners,
+                              horizon=OUTLOOK if theme_outlook else CURRENT)
         elif role == SUBSECTION and section.in_body:
-            outlook = is_outlook(text)
+            outlook = theme_outlook or is_outlook(text)
             owners = () if outlook else (register.heading_owners(text) or theme_owners)
             section = replace(section, section=text, horizon=OUTLOOK if outlook else CURRENT,
                               heading_owners=owners)

@@ -9,7 +9,7 @@ import pytest
 from pipeline.outline import (CHAPTER, SUBSECTION, THEME, TOC, agreement_year, block_roles, heading_role,
                               heading_title, looks_like_heading, outline)
 from pipeline.parties import PartyRegister, find_parties
-from pipeline.types import HEADING, OUTLOOK, Block, Document
+from pipeline.types import CURRENT, HEADING, OUTLOOK, Block, Document
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -69,6 +69,21 @@ def test_sections_horizon_and_preamble(nlp):
     assert (item.chapter, item.theme, item.section) == ("1 Afspraken", "1.1 Betaalbaarheid", "Prestaties gemeente 2022")
     assert by_text["2. Iets later."].horizon == OUTLOOK
     assert by_text["2. Iets later."].heading_owners == ()
+
+
+def test_an_outlook_heading_holds_at_any_level(nlp):
+    """A PDF may give "Doorkijk ..." the level of a theme or a chapter: what is below it is
+    still an outlook, down to the next heading of its level."""
+    headings = [Block("Prestatieafspraken 2022"), Block("1 Afspraken", kind=HEADING, heading_level=1),
+                Block("Prestaties gemeente 2022", kind=HEADING, heading_level=2), Block("1. De gemeente doet iets."),
+                Block("Doorkijk naar 2023 en verder", kind=HEADING, heading_level=2), Block("2. Iets later."),
+                Block("Prestaties corporaties 2022", kind=HEADING, heading_level=2), Block("3. Weer nu."),
+                Block("2 Doorkijk 2023-2026", kind=HEADING, heading_level=1),
+                Block("Wonen en zorg", kind=HEADING, heading_level=2), Block("4. Ooit.")]
+    document = Document(Path("x.pdf"), "x", "pdf", tuple(headings))
+    horizon = {p.block.text: p.section.horizon for p in outline(document, PartyRegister((), nlp))}
+    assert [horizon[t] for t in ("1. De gemeente doet iets.", "2. Iets later.", "3. Weer nu.", "4. Ooit.")] == [
+        CURRENT, OUTLOOK, CURRENT, OUTLOOK]
 
 
 @pytest.mark.parametrize("texts, year", [
