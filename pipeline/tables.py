@@ -36,6 +36,7 @@ The owner column stays as printed here; parties.py resolves it to parties.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Sequence
@@ -114,9 +115,17 @@ def column_role(cell: str) -> str | None:
 
 
 def _names(cell: str, words: frozenset[str]) -> bool:
-    """Does a header cell say one of `words` (also before a "/" or "(")?"""
+    """Does a header cell say one of `words` (also before a "/" or "(")? A word too wide
+    for its narrow column is broken over two lines, which a reader joins with a space
+    ("Verantwoordelijk e"), so the cell is also compared without spaces."""
     key = _header_key(cell)
-    return any(candidate in words for candidate in (key, key.split("/")[0].strip(), key.split("(")[0].strip()))
+    return (any(candidate in words for candidate in (key, key.split("/")[0].strip(), key.split("(")[0].strip()))
+            or key.replace(" ", "") in _without_spaces(words))
+
+
+@functools.lru_cache(maxsize=None)
+def _without_spaces(words: frozenset[str]) -> frozenset[str]:
+    return frozenset(word.replace(" ", "") for word in words)
 
 
 def find_columns(rows: Sequence[Sequence[str]]) -> Columns | None:

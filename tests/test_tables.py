@@ -21,6 +21,7 @@ def table(*rows: tuple[str, ...], page: int | None = None) -> Block:
     ("Partij", "owner"), ("Eigenaar", "owner"), ("Trekker / betrokkenen", "owner"),
     ("Wanneer", "due"), ("Planning", "due"), ("Gereed", "due"), ("Termijn", "due"), ("Datum", "due"),
     ("Toelichting", None), ("Overleg resp. gespreksonderwerpen", None), ("2023", None),
+    ("Verantwoordelijk e", "owner"), ("Door\nwie", "owner"),  # broken in a narrow column
 ])
 def test_column_role(cell, role):
     assert column_role(cell) == role
