@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Debian packages the tests use: Chromium (report.html in a real browser) and Tesseract
-# with the Dutch model (OCR of scanned PDFs). Installed only when missing and when we are
-# root; otherwise those tests skip and say why.
+# Debian packages the tests use: Chromium (report.html in a real browser), Tesseract
+# with the Dutch model (OCR of scanned PDFs) and LibreOffice Writer (DOCX exported to PDF
+# by a word processor). Installed only when missing and when we are root; otherwise those
+# tests skip and say why.
 set -u
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
@@ -11,11 +12,12 @@ elif ! tesseract --list-langs 2>/dev/null | grep -qx nld; then
   need+=(tesseract-ocr-nld)
 fi
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need+=(fonts-dejavu-core)
+command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer-nogui)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then
-  echo "note: not installing ${need[*]} (needs root and apt-get); browser/OCR tests will skip" >&2
+  echo "note: not installing ${need[*]} (needs root and apt-get); browser, OCR and LibreOffice tests will skip" >&2
   exit 0
 fi
 echo "installing ${need[*]}" >&2

@@ -7,6 +7,9 @@
     false_numbers   contents, "Ondergetekenden", "OVERWEGENDE", theme lists, glued page numbers
     two columns     the seed, set in two columns
 
+Each is read as text, as DOCX, as a PDF from reportlab and as the DOCX exported to PDF by
+LibreOffice (list numbers at tab stops, "10.Partijen"; words broken in narrow columns).
+
 Each fixture in tests/layouts/ has an expectation next to it (NAME.expected.json: key ->
 owners, where they came from, due, sub-items); every commitment must be found with the
 right key and owners, and nothing else may become a row.
@@ -26,6 +29,7 @@ from pipeline.types import CURRENT, OUTLOOK, TABLE
 from tests.render.layout_docx import render_layout_docx
 from tests.render.layout_pdf import render_layout_pdf
 from tests.render.layout_source import LAYOUTS, layout_parts, layout_path
+from tests.render.libreoffice import docx_to_pdf
 from tests.render.pdf import render_pdf
 from tests.render.source import seed_elements
 
@@ -49,6 +53,8 @@ CASES = {
     ("false_numbers", "pdf"): {},
     ("false_numbers", "docx"): {},
 }
+# The DOCX of each layout exported to PDF by LibreOffice, as a word processor would.
+CASES.update({(name, "libreoffice-pdf"): options for (name, fmt), options in list(CASES.items()) if fmt == "docx"})
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +69,9 @@ def layout_files(tmp_path_factory):
             target = folder / f"{name}-{fmt}.{fmt.split('-')[0]}"
             if fmt == "text":
                 cache[(name, fmt)] = layout_path(name)
+            elif fmt == "libreoffice-pdf":
+                cache[(name, fmt)] = docx_to_pdf(render_layout_docx(layout_parts(name), target.with_suffix(".docx"),
+                                                                    **options))
             elif fmt.startswith("pdf"):
                 cache[(name, fmt)] = render_layout_pdf(layout_parts(name), target, **options)
             else:
