@@ -246,3 +246,17 @@ def test_two_columns_give_the_rows_of_one_column(two_columns, seed_extraction):
         assert _letters(a.section.chapter) == _letters(b.section.chapter), a.key
         assert _letters(a.text) == _letters(b.text), a.key
         assert (a.subitems, a.footnotes) == (b.subitems, b.footnotes), a.key
+
+
+def test_the_seed_exported_by_libreoffice_gives_the_rows_of_its_docx(tmp_path, settings, nlp):
+    """The seed as Word would write it, then as a word processor exports it to PDF: list
+    numbers at their tab stops ("10.Partijen"), footnotes at 10 pt under 11 pt text."""
+    from tests.render.docx import render_docx
+
+    docx = render_docx(seed_elements(), tmp_path / "aa-en-hunze-2021.docx")
+    want = extract_document(docx, settings, nlp).commitments
+    got = extract_document(docx_to_pdf(docx), settings, nlp).commitments
+    assert [c.key for c in got] == [str(n) for n in range(1, 77)]
+    for a, b in zip(got, want):
+        assert (a.text, a.subitems, a.footnotes) == (b.text, b.subitems, b.footnotes), a.key
+        assert (a.owners, a.owner_source, a.section) == (b.owners, b.owner_source, b.section), a.key

@@ -161,6 +161,9 @@ def add_footnote(root, note_id: int, text: str) -> None:
     paragraph = _element("w:p")
     paragraph.append(_superscript_run("w:footnoteRef"))
     run = _element("w:r")
+    properties = _element("w:rPr")  # 10 pt, as Word's "Footnote Text" style prints it
+    properties.append(_element("w:sz", val="20"))
+    run.append(properties)
     run_text = _element("w:t")
     run_text.text = f" {text}"
     run_text.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
