@@ -180,7 +180,7 @@ class Run(NamedTuple):
     text: str  # the printed characters, each stretch of white space made one space
     lead_space: bool  # starts with white space
     trail_space: bool
-    printed: int  # characters that are not white space
+    printed: int  # characters that are not white space, a ligature's letters once
     x0: float  # leftmost and rightmost edge of a printed character
     x1: float
     first_x0: float  # left edge of the first printed character, right edge of the last one
@@ -773,7 +773,15 @@ def page_runs(chars: PageChars, styles: dict[int, RunStyle]) -> list[Run]:
     # between may still make a word gap; one of a gutter's width cuts a line piece.
     gaps = printed_x0[1:] - printed_x1[:-1]  # after each printed character
     same = np.append(run_of[1:] == run_of[:-1], False)  # is the next printed character of its run?
-    touching = same & (np.diff(printed, append=-1) == 1) & (gaps > 0)
+    adjacent = same & (np.diff(printed, append=-1) == 1)  # the next printed character follows at once
+    touching = adjacent & (gaps > 0)
+    # pdfium gives each letter of a ligature ("ff") with the glyph's box, pdfminer the glyph
+    # as one character, which pdf.py's rules then weigh once (see char_dicts): so do runs.
+    repeats = np.zeros(len(printed), dtype=bool)
+    repeats[1:] = (adjacent[:-1] & (printed_x0[1:-1] == printed_x0[:-2]) & (printed_x1[1:-1] == printed_x1[:-2])
+                   & (printed_x1[1:-1] > printed_x0[1:-1]))
+    repeated = np.append(0, np.cumsum(repeats))
+    letters = printed_count - (repeated[first + printed_count] - repeated[first])
     widest_touch = np.where(has_printed, np.maximum.reduceat(np.append(np.where(touching, gaps, -np.inf), -np.inf),
                                                              first), -np.inf)
     run_x0 = np.where(has_printed, printed_x0[first], 0.0)
@@ -789,7 +797,7 @@ def page_runs(chars: PageChars, styles: dict[int, RunStyle]) -> list[Run]:
     text = chars.text
     runs = []
     for start, end, style, printed_here, left, right, last_right, widest, min_x0, max_x0, lead, trail, a, b in zip(
-            starts.tolist(), ends.tolist(), map(styles.__getitem__, obj[starts].tolist()), printed_count.tolist(),
+            starts.tolist(), ends.tolist(), map(styles.__getitem__, obj[starts].tolist()), letters.tolist(),
             run_x0.tolist(), run_x1.tolist(), last_x1.tolist(), widest_touch.tolist(), x0[starts].tolist(),
             x0[ends - 1].tolist(), white[starts].tolist(), white[ends - 1].tolist(), piece_bounds, piece_bounds[1:]):
         segment = text[start:end]
@@ -984,9 +992,19 @@ def runs_reading_order(groups: list[list[Run]], gutter: tuple[float, float],
 
 def char_dicts(chars: PageChars, styles: dict[int, RunStyle]) -> list[dict]:
     """pdfium's characters as pdfplumber's character dicts (the keys pdf.py and the table
-    finder read), for pdf.py's own character rules."""
-    dicts = []
+    finder read), for pdf.py's own character rules.
+
+    pdfium gives each letter of a ligature glyph ("ff" in "betreffende") as a character of
+    its own with the glyph's box; pdfminer gives the glyph as one character "ff". Such
+    letters become one dict here, or pdf.py would drop the second as a letter printed twice.
+    """
+    dicts: list[dict] = []
+    last = None  # (x0, x1, obj) of the character before
     for char, x0, x1, obj in zip(chars.text, chars.x0.tolist(), chars.x1.tolist(), chars.obj.tolist()):
+        if (x0, x1, obj) == last and x1 > x0:
+            dicts[-1]["text"] += char
+            continue
+        last = (x0, x1, obj)
         style = styles[obj]
         dicts.append({"text": char, "x0": x0, "x1": x1, "top": style.top, "doctop": style.top,
                       "bottom": style.bottom, "size": style.size, "fontname": style.font,
