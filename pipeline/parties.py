@@ -245,7 +245,8 @@ class PartyRegister:
         """Owners named by the owner column of a commitments table.
 
         "Corporaties" -> every corporation; "Vooruit, gemeente" -> both; "Allen" -> every party;
-        "Gem. / HO" -> the municipality and every tenant organisation; "DV" -> De Volmacht.
+        "Gem. / HO" -> the municipality and every tenant organisation; "DV" -> De Volmacht;
+        "Huurdersorganisati es" (broken in a narrow column) -> every tenant organisation.
         """
         parts = [part.strip(" .()").lower() for part in _CELL_PARTS.split(cell)]
         if any(_EVERY_PARTY_CELL.match(part) for part in parts if part):
@@ -256,6 +257,10 @@ class PartyRegister:
                 named.extend(self.with_role(_CELL_ABBREVIATIONS[part]))
             elif part in self._initials:
                 named.append(self._initials[part])
+            elif " " in part and not self.mentions(self.parse(part)):
+                # A word too wide for a narrow column is broken over two lines, which the
+                # reader joins with a space: "Huurdersorganisati es".
+                named.extend(p for m in self.mentions(self.parse(part.replace(" ", ""))) for p in m.parties)
         return self._ordered(named)
 
     def actors(self, doc: Doc) -> tuple[str, ...]:

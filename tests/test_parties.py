@@ -122,6 +122,8 @@ def test_lead_in_owners(register, lead_in, owners):
     ("AHW, DD", TENANTS),
     ("Gemeentehuis", ()),
     ("HOV", ()),
+    ("Huurdersorganisati es", TENANTS),  # a word broken in a narrow column
+    ("Gemeen te, De Volmacht", MUNICIPALITY + ("De Volmacht",)),
 ])
 def test_column_owners(register, cell, owners):
     assert register.column_owners(cell) == owners
