@@ -34,7 +34,7 @@ from pipeline.ingest.normalize import BULLET_RE, LABEL_RE, DIGIT_TO_SUPERSCRIPT,
 from pipeline.outline import CHAPTER, SUBSECTION, THEME, Placed, has_dotted_leader
 from pipeline.tables import TableItem, continues_table, find_columns, table_items
 from pipeline.types import (
-    FOOTNOTE, HEADING, PARAGRAPH, TABLE, UNPRINTED_PREFIX, Block, Commitment, Issue, Section, is_unprinted,
+    FOOTNOTE, HEADING, OUTLOOK, PARAGRAPH, TABLE, UNPRINTED_PREFIX, Block, Commitment, Issue, Section, is_unprinted,
 )
 
 _PARTY_LIST_LINE = re.compile(r"vertegenwoordigd door|hierna te noemen|hierna genoemd", re.IGNORECASE)
@@ -128,6 +128,8 @@ class _Draft:
     def from_table(cls, item: TableItem, section: Section, unnumbered_table: int) -> _Draft:
         """`unnumbered_table`: which table without a number column this is (1, 2, ...)."""
         number = item.number if item.printed else unprinted_number(unnumbered_table, item.number)
+        if item.outlook:  # below a "Doorkijk ..." row of the table: as below such a heading
+            section = replace(section, horizon=OUTLOOK, heading_owners=())
         return cls(Label(number, "", False), item.block, section, item.text.split("\n"),
                    subitems=list(item.subitems), due=item.due, owner_column=item.owner)
 

@@ -41,6 +41,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from pipeline.outline import is_outlook
 from pipeline.types import TABLE, Block
 
 # Column roles and the header words that name them (compared without case, punctuation
@@ -96,6 +97,8 @@ class TableItem:
     # False in a table without a number column: `number` is then the row's place among
     # the table's afspraken ("1", "2", ...), printed nowhere.
     printed: bool = True
+    # Below a group row that looks ahead ("Doorkijk naar 2025"): an outlook, not this year's.
+    outlook: bool = False
 
 
 def _header_key(cell: str) -> str:
@@ -201,17 +204,19 @@ def table_items(pieces: Sequence[Block]) -> tuple[TableItem, ...]:
         return _unnumbered_items(pieces, columns)
     drafts: list[_Row] = []
     current: _Row | None = None
+    outlook = False
     for piece, _, row in _body_rows(pieces, columns):
         number = _cell(row, columns.number)
         text, owner, due = (_cell(row, columns.text), _cell(row, columns.owner), _cell(row, columns.due))
         match = _NUMBER_CELL.match(number)
         if match and text:
-            current = _Row(match.group("number"), piece, [text], [owner], [due])
+            current = _Row(match.group("number"), piece, [text], [owner], [due], outlook=outlook)
             drafts.append(current)
         elif not number and current is not None:
             current.add(text, owner, due)  # a row split over a page, or a second paragraph
         else:
             current = None  # a group row ("Doorkijk naar 2025") or an unnumbered line
+            outlook = _group_outlook(row, outlook)
     return tuple(draft.item() for draft in drafts)
 
 
@@ -224,6 +229,7 @@ def _unnumbered_items(pieces: Sequence[Block], columns: Columns) -> tuple[TableI
     """
     drafts: list[_Row] = []
     current: _Row | None = None
+    outlook = False
     for piece, opens_piece, row in _body_rows(pieces, columns):
         text, owner, due = (_cell(row, columns.text), _cell(row, columns.owner), _cell(row, columns.due))
         if not text:
@@ -231,13 +237,15 @@ def _unnumbered_items(pieces: Sequence[Block], columns: Columns) -> tuple[TableI
                 current.add(text, owner, due)  # the owner or timing cell ran on below the row
             elif any(cell.strip() for cell in row):
                 current = None  # a caption in another column
+                outlook = _group_outlook(row, outlook)
         elif current is not None and opens_piece and not owner and not due \
                 and not _SENTENCE_END.search(current.last_text):
             current.add(text, owner, due)
         elif _is_group_row(row, text):
             current = None
+            outlook = _group_outlook(row, outlook)
         else:
-            current = _Row(str(len(drafts) + 1), piece, [text], [owner], [due], printed=False)
+            current = _Row(str(len(drafts) + 1), piece, [text], [owner], [due], printed=False, outlook=outlook)
             drafts.append(current)
     return tuple(draft.item() for draft in drafts)
 
@@ -253,6 +261,14 @@ def _body_rows(pieces: Sequence[Block], columns: Columns):
                 continue  # the header repeated at the top of a new page
             yield piece, opens_piece, row
             opens_piece = False
+
+
+def _group_outlook(row: Sequence[str], outlook: bool) -> bool:
+    """After a group row: whether the rows below it are an outlook. A group row that names
+    one ("Doorkijk naar 2025 en verder") starts it, any other caption ends it; a row with
+    nothing in it changes nothing."""
+    caption = next((cell.strip() for cell in row if cell.strip()), "")
+    return is_outlook(caption) if caption else outlook
 
 
 def _is_group_row(row: Sequence[str], text: str) -> bool:
@@ -278,6 +294,7 @@ class _Row:
     owners: list[str]
     dues: list[str]
     printed: bool = True
+    outlook: bool = False
 
     @property
     def last_text(self) -> str:
@@ -303,7 +320,7 @@ class _Row:
                 lines.append(f"- {bullet}")
         return TableItem(number=self.number, text="\n".join(lines), subitems=tuple(subitems),
                          owner=_joined(self.owners, ", "), due=_joined(self.dues, " "), block=self.block,
-                         printed=self.printed)
+                         printed=self.printed, outlook=self.outlook)
 
 
 def _joined(parts: list[str], separator: str) -> str | None:

@@ -9,7 +9,7 @@ import pytest
 from pipeline.commitments import Label, find_commitments, parse_label
 from pipeline.outline import outline
 from pipeline.parties import PartyRegister
-from pipeline.types import FOOTNOTE, HEADING, TABLE, Block, Document
+from pipeline.types import CURRENT, FOOTNOTE, HEADING, OUTLOOK, TABLE, Block, Document
 
 
 @pytest.mark.parametrize("text, label, rest", [
@@ -149,6 +149,18 @@ def test_commitments_table_rows(nlp):
         ("2.2/1", "Thuisbest", "2026", 5)]
     assert commitments[2].footnotes == ("\u00b9 Ieder kwartaal.",)
     assert issues == ()
+
+
+def test_table_rows_below_a_doorkijk_row_are_outlooks(nlp):
+    header = ("Nr.", "Afspraak", "Wie", "Wanneer")
+    commitments, _ = _run(
+        nlp, Block("2 Afspraken"), Block("2.1 Betaalbaarheid", kind=HEADING, heading_level=2),
+        Block("", kind=TABLE, rows=(header, ("1", "De gemeente bouwt.", "Gemeente", "2024"),
+                                    ("Doorkijk naar 2025 en verder", "", "", ""),
+                                    ("2", "Vooruit bouwt.", "Vooruit", "2026")), page=3),
+    )
+    assert [(c.key, c.section.horizon, c.section.theme) for c in commitments] == [
+        ("1", CURRENT, "2.1 Betaalbaarheid"), ("2", OUTLOOK, "2.1 Betaalbaarheid")]
 
 
 def test_rows_of_tables_without_numbers_get_numbers_of_their_own(nlp):

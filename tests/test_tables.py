@@ -75,6 +75,18 @@ def test_rows_continuations_group_rows_and_bullets():
     assert all(item.printed for item in items)
 
 
+def test_rows_below_an_outlook_group_row_are_an_outlook():
+    items = table_items([table(
+        HEADER,
+        ("1", "De gemeente stelt een woonvisie op.", "Gemeente", "2024"),
+        ("Doorkijk naar 2025 en verder", "Doorkijk naar 2025 en verder", "", ""),  # a merged row, as Word gives it
+        ("2", "De corporaties bouwen 40 woningen.", "Corporaties", "2026"),
+        ("Wonen en zorg", "", "", ""),  # another group: this year again
+        ("3", "Partijen evalueren de zorgafspraken.", "Allen", "2024"),
+    )])
+    assert [(i.number, i.outlook) for i in items] == [("1", False), ("2", True), ("3", False)]
+
+
 def test_not_a_commitments_table():
     assert table_items([table(("Indicator", "2022"), ("Woningen", "4.120"))]) == ()
 
@@ -118,6 +130,7 @@ def test_unnumbered_rows_are_numbered_by_their_place():
     assert [(i.number, i.printed, i.owner, i.due) for i in items] == [
         ("1", False, "Corporaties", "2024"), ("2", False, "Gemeente", "Q2 2024"),
         ("3", False, None, None), ("4", False, "Thuisbest", None)]
+    assert [i.outlook for i in items] == [False, False, True, True]  # below "Doorkijk naar 2025"
     assert items[1].text == "De gemeente zet in op:\n- energiecoaches\n- een fonds"
     assert items[2].text == "Partijen evalueren de afspraken."
 
