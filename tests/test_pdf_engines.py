@@ -78,13 +78,7 @@ def render_odd_fonts(path: Path) -> Path:
         canvas.drawString(x, y, word)
         x += canvas.stringWidth(word, "Vera", 10) + 3
     y -= 16
-    text = canvas.beginText(42, y)
-    text.setFont("Vera", 10)
-    text.setCharSpace(2)
-    text.textOut("Gespatieerd")
-    text.setCharSpace(0)
-    text.textOut(" en niet.")
-    canvas.drawText(text)
+    draw_letter_spaced(canvas, y)
     y -= 16
     canvas.setFont("Helvetica", 10)
     canvas.drawString(42, y, "13. Helvetica is niet ingebed (€ 5).")
@@ -123,6 +117,17 @@ def render_odd_fonts(path: Path) -> Path:
     return path
 
 
+def draw_letter_spaced(canvas: Canvas, y: float) -> None:
+    """'Gespatieerd en niet.' at y: one word letter-spaced (2 pt), the rest not, in one text object."""
+    text = canvas.beginText(42, y)
+    text.setFont("Vera", 10)
+    text.setCharSpace(2)
+    text.textOut("Gespatieerd")
+    text.setCharSpace(0)
+    text.textOut(" en niet.")
+    canvas.drawText(text)
+
+
 def draw_turned_margin(canvas: Canvas, text: str) -> None:
     """Margin text turned a quarter (pdfplumber leaves such characters out)."""
     canvas.saveState()
@@ -142,13 +147,7 @@ def render_turned_text_first(path: Path) -> Path:
     draw_turned_margin(canvas, "Gedraaide kantlijn, als eerste gedrukt")
     canvas.setFont("Vera", 10)
     canvas.drawString(42, height - 60, "12. Een gewone regel.")
-    text = canvas.beginText(42, height - 76)
-    text.setFont("Vera", 10)
-    text.setCharSpace(2)
-    text.textOut("Gespatieerd")
-    text.setCharSpace(0)
-    text.textOut(" en niet.")
-    canvas.drawText(text)
+    draw_letter_spaced(canvas, height - 76)
     canvas.showPage()
     canvas.save()
     return path
