@@ -110,7 +110,7 @@ COMMITMENT_COLUMNS = [
     "owners", "owner_source", "owner_column", "actors", "heading_owners", "text", "subitems", "footnotes",
     "lead_in", "due", "quantities", "page", "paragraph", "line",
 ]
-PARTY_COLUMNS = ["document", "name", "short_name", "role", "signatory", "function", "aliases"]
+PARTY_COLUMNS = ["document", "name", "short_name", "role", "signatory", "function", "aliases", "source"]
 ISSUE_COLUMNS = ["document", "kind", "message", "where", "key"]
 DOCUMENT_COLUMNS = ["document", "path", "format", "year", "pages", "commitments", "parties", "issues"]
 

@@ -1,13 +1,6 @@
-"""Party register, aliases, group words and owner attribution.
+"""Party register, group words and owner attribution.
 
-The preamble introduces the parties:
-
-    "2. Woonborg, rechtsgeldig vertegenwoordigd door de directeur-bestuurder mevrouw
-     E. Borstlap, hierna te noemen: 'Woonborg'."
-    -> Party(name="Woonborg", short_name="Woonborg", role="corporatie",
-             signatory="E. Borstlap", function="Directeur-bestuurder")
-
-Mentions in headings and sentences resolve to short names through a PhraseMatcher over
+The parties themselves are found by pipeline/party_list.py. Mentions in headings and sentences resolve to short names through a PhraseMatcher over
 every alias, plus the model's group words ("partijen" = all, "de corporaties" = every
 corporation, ...).
 """
@@ -28,25 +21,8 @@ from spacy.util import filter_spans
 from pipeline.nlp import GROUPS_KEY, LEMMATIZER, QUANTITY_RULER
 from pipeline.types import (
     CORPORATIE, GEMEENTE, HUURDERSORGANISATIE, OWNER_FROM_COLUMN, OWNER_FROM_HEADING,
-    OWNER_FROM_LEAD_IN, OWNER_FROM_TEXT, OWNER_NONE, Block, Commitment, Document, Party,
+    OWNER_FROM_LEAD_IN, OWNER_FROM_TEXT, OWNER_NONE, Commitment, Party,
 )
-
-_QUOTES = "'\"\u2018\u2019\u201a\u201b\u201c\u201d\u201e`\u00b4"
-_PARTY_LINE = re.compile(
-    r"^(?:\d{1,2}[.)]\s*|[-\u2022]\s*)?(?P<name>[^,]{2,120}?),\s*"
-    r"(?P<rest>.*?(?:vertegenwoordigd|vertegenwoordiger).*?)"
-    r"hierna(?:\s+te\s+noemen|\s+genoemd|\s+te\s+benoemen)?\s*:?\s*"
-    rf"[{_QUOTES}]?(?P<short>[^{_QUOTES},.;]+?)[{_QUOTES}]?\s*[.;,]?\s*$",
-    re.IGNORECASE,
-)
-_REPRESENTED_BY = re.compile(
-    r"vertegenwoordigd\s+door\s+(?P<who>.*?)(?:,\s*(?:handelend|hierna|gemachtigd)|\s+gemachtigd|,|$)",
-    re.IGNORECASE,
-)
-# Every party line says "hierna"; looking for it first spares the long pattern most paragraphs.
-_HIERNA = re.compile(r"hierna", re.IGNORECASE)
-_HONORIFIC = re.compile(r"\b(?:de heer|mevrouw|dhr\.|mw\.|mevr\.)\s+", re.IGNORECASE)
-_SIGNATURE_LINE = re.compile(r"^(?P<party>[^:]{2,80}):\s*(?P<person>[A-Z][^:]{1,80})$")
 
 # Prepositions that make a party mention an object or a place, not the one acting:
 # "advies bij De Deelmacht", "afspraken met De Deelmacht". "door" marks the agent.
@@ -81,86 +57,6 @@ GROUP_ROLES = {"CORPORATIES": CORPORATIE, "HUURDERSORGANISATIES": HUURDERSORGANI
                "GEMEENTE": GEMEENTE}
 # Mentions read the group words only.
 _NOT_FOR_MENTIONS = (LEMMATIZER, QUANTITY_RULER)
-
-
-def role_of(name: str, short_name: str) -> str:
-    """Guess a party's role from its legal name.
-
-    >>> role_of("Algemene Huurdersvereniging WOON", "AH WOON")
-    'huurdersorganisatie'
-    """
-    both = f"{name} {short_name}".lower()
-    if "gemeente" in both or "college van" in both:
-        return GEMEENTE
-    if re.search(r"huurder|bewonersorganisatie|bewonersraad|huurdersraad", both):
-        return HUURDERSORGANISATIE
-    return CORPORATIE
-
-
-def _signatory(rest: str) -> tuple[str | None, str | None]:
-    """'door de directeur-bestuurder mevrouw E. Borstlap' -> ('E. Borstlap', 'directeur-bestuurder')."""
-    match = _REPRESENTED_BY.search(rest)
-    if not match:
-        return None, None
-    who = match.group("who").strip()
-    honorific = _HONORIFIC.search(who)
-    if honorific:
-        function = who[:honorific.start()].strip()
-        person = who[honorific.end():].strip()
-    else:
-        function, person = "", who
-    function = re.sub(r"^(?:de|het|haar|zijn|hun)\s+", "", function, flags=re.IGNORECASE).strip()
-    return (person or None), (function or None)
-
-
-def find_parties(document: Document) -> tuple[Party, ...]:
-    """Read the parties from the preamble's "hierna te noemen" lines and signature block."""
-    parties: list[Party] = []
-    for block in document.blocks:
-        match = _HIERNA.search(block.text) and _PARTY_LINE.match(block.text)
-        if not match:
-            continue
-        name = match.group("name").strip()
-        short = match.group("short").strip()
-        person, function = _signatory(match.group("rest"))
-        if any(p.short_name.lower() == short.lower() for p in parties):
-            continue
-        parties.append(Party(document=document.id, name=name, short_name=short,
-                             role=role_of(name, short), signatory=person, function=function,
-                             aliases=_aliases(name, short)))
-    return tuple(_with_signature_functions(parties, document.blocks))
-
-
-def _aliases(name: str, short: str) -> tuple[str, ...]:
-    """Spellings of a party: its legal name, short name and name without legal form."""
-    found = [name, short]
-    bare = re.sub(r"^(?:Woningstichting|Woningcorporatie|Wooncorporatie|Stichting|Huurdersvereniging|"
-                  r"Huurdersorganisatie|Vereniging)\s+", "", name, flags=re.IGNORECASE)
-    found.append(bare)
-    if short.lower().startswith("de gemeente") or name.lower().startswith("gemeente"):
-        found.append(re.sub(r"^gemeente\s+", "gemeente ", name, flags=re.IGNORECASE))
-    seen: dict[str, str] = {}
-    for alias in found:
-        seen.setdefault(alias.lower(), alias)
-    return tuple(seen.values())
-
-
-def _with_signature_functions(parties: list[Party], blocks: tuple[Block, ...]) -> list[Party]:
-    """Take the function from the signature block ("Woonborg: E. Borstlap" / "Directeur-bestuurder")."""
-    texts = [b.text for b in blocks]
-    updated = []
-    for party in parties:
-        for i, text in enumerate(texts[:-1]):
-            m = _SIGNATURE_LINE.match(text)
-            if not m or m.group("party").strip().lower() not in {a.lower() for a in party.aliases}:
-                continue
-            nxt = texts[i + 1]
-            if len(nxt.split()) <= 4 and ":" not in nxt and not nxt.endswith("."):
-                party = replace(party, signatory=party.signatory or m.group("person").strip(),
-                                function=nxt.strip())
-            break
-        updated.append(party)
-    return updated
 
 
 @dataclass(frozen=True)

@@ -114,7 +114,8 @@ COMMITMENTS = Table("commitments", "One row per numbered commitment (afspraak). 
     ("commitment_id",), (DOCUMENT_FK,))
 PARTIES = Table("parties", "One row per party of an agreement.", _fields(
     "party_id::document#short name", "document", "series", "name", "short_name",
-    "role::gemeente, corporatie or huurdersorganisatie", "signatory", "function", "aliases"),
+    "role::gemeente, corporatie or huurdersorganisatie", "signatory", "function", "aliases",
+    "source::definition, table, or (no definitions) title, signature or owner-column"),
     ("party_id",), (DOCUMENT_FK,))
 QUANTITIES = Table("quantities", "One row per quantity found in a commitment (long format).", _fields(
     "quantity_id::commitment_id/n", "commitment_id", "document",

@@ -17,7 +17,8 @@ from pipeline.errors import AgreementError, NoCommitmentsError
 from pipeline.ingest import read_document, unique_ids
 from pipeline.nlp import UNUSED_BY_STAGES
 from pipeline.outline import agreement_year, outline
-from pipeline.parties import PartyRegister, attribute_owners, find_parties
+from pipeline.parties import PartyRegister, attribute_owners
+from pipeline.party_list import find_parties
 from pipeline.quantities import quantities_from_doc
 from pipeline.settings import Settings
 from pipeline.types import OWNER_NONE, Commitment, Document, Extraction, Issue
@@ -38,7 +39,7 @@ def extract_read(document: Document, nlp: Language) -> Extraction:
 
     Raises NoCommitmentsError when the document has no numbered commitments.
     """
-    parties = find_parties(document)
+    parties, party_issues = find_parties(document, nlp)
     register = PartyRegister(parties, nlp)
     placed = outline(document, register)
     commitments, issues = find_commitments(document.id, placed)
@@ -49,11 +50,7 @@ def extract_read(document: Document, nlp: Language) -> Extraction:
     # One nlp.pipe over every text: spaCy batches far better than one call per commitment.
     docs = nlp.pipe((c.text for c in commitments), disable=UNUSED_BY_STAGES)
     commitments = tuple(enrich(c, doc, register, year) for c, doc in zip(commitments, docs))
-    issues = document.issues + issues + tuple(owner_issues(commitments))
-    if not parties:
-        issues += (Issue(document.id, "no-parties",
-                         "no party list found in the preamble ('hierna te noemen: ...'); "
-                         "owners come from group words only"),)
+    issues = document.issues + party_issues + issues + tuple(owner_issues(commitments))
     return Extraction(document=document, year=year, parties=parties,
                       commitments=commitments, issues=issues)
 

@@ -85,6 +85,9 @@ class Party:
     signatory: str | None = None
     function: str | None = None
     aliases: tuple[str, ...] = ()  # other spellings seen: "Woningstichting De Volmacht", "AH Woon"
+    # Where it was found: definition ("hierna te noemen"), table (of parties), or, when the
+    # document defines none, title, signature or owner-column (see pipeline/party_list.py).
+    source: str = "definition"
 
 
 @dataclass(frozen=True)

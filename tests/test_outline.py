@@ -8,7 +8,8 @@ import pytest
 
 from pipeline.outline import (CHAPTER, SUBSECTION, THEME, TOC, agreement_year, block_roles, heading_role,
                               heading_title, looks_like_heading, outline)
-from pipeline.parties import PartyRegister, find_parties
+from pipeline.parties import PartyRegister
+from pipeline.party_list import find_parties
 from pipeline.types import CURRENT, HEADING, OUTLOOK, Block, Document
 
 
@@ -136,7 +137,7 @@ def dijkveld(nlp):
         "1. Gemeente Dijkveld, vertegenwoordigd door X, hierna te noemen: 'de gemeente'.",
         "2. Woonstichting Vooruit, vertegenwoordigd door Y, hierna te noemen: 'Vooruit'.",
         "3. Stichting Thuisbest, vertegenwoordigd door Z, hierna te noemen: 'Thuisbest'.")
-    return PartyRegister(find_parties(document), nlp)
+    return PartyRegister(find_parties(document, nlp)[0], nlp)
 
 
 def test_party_headings_hold_for_the_levels_below(dijkveld):

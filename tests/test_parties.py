@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.parties import PartyRegister, attribute_owners, find_parties, role_of
+from pipeline.parties import PartyRegister, attribute_owners
+from pipeline.party_list import definitions_in, find_parties, organisation_names, role_of, signatures
 from pipeline.types import OWNER_FROM_COLUMN, OWNER_FROM_HEADING, Block, Commitment, Document, Section
 from tests.seed_expectations import ALL, CORPORATIONS, MUNICIPALITY, PARTIES, TENANTS
 
@@ -35,11 +36,128 @@ def test_role_of(name, short, role):
      "hierna genoemd \u2018Woonzorg\u2019;", "Stichting Woonzorg West", "Woonzorg", "A. de Vries", None),
     ("- Huurdersvereniging Samen, vertegenwoordigd door haar voorzitter dhr. K. Bos, hierna: "
      "\"HV Samen\".", "Huurdersvereniging Samen", "HV Samen", "K. Bos", "voorzitter"),
+    # without "vertegenwoordigd": the definition alone is enough
+    ("Gemeente Veenhoven, hierna te noemen: 'de gemeente';", "Gemeente Veenhoven", "de gemeente", None, None),
+    ("Woonstichting Noorderlicht, gevestigd te Veenhoven, hierna: Noorderlicht", "Woonstichting Noorderlicht",
+     "Noorderlicht", None, None),
+    ("b. Huurdersraad Lindewaard, verder te noemen: 'de huurdersraad'.", "Huurdersraad Lindewaard",
+     "de huurdersraad", None, None),
+    ("Wooncorporatie Het Baken, hierna ook te noemen \u201cHet Baken\u201d,", "Wooncorporatie Het Baken",
+     "Het Baken", None, None),
+    ("Woningstichting Eigen Haard (hierna aangeduid als 'Eigen Haard')", "Woningstichting Eigen Haard",
+     "Eigen Haard", None, None),
 ])
-def test_party_line_variants(line, name, short, signatory, function):
+def test_party_line_variants(nlp, line, name, short, signatory, function):
     document = Document(Path("x.txt"), "x", "text", (Block(line),))
-    (party,) = find_parties(document)
+    (party,), issues = find_parties(document, nlp)
     assert (party.name, party.short_name, party.signatory, party.function) == (name, short, signatory, function)
+    assert party.source == "definition" and issues == ()
+
+
+@pytest.mark.parametrize("text, definitions", [
+    # several definitions in one sentence, the group at the end defines no party
+    ("Partijen: Gemeente Veenhoven (hierna: de gemeente), Woonstichting Noorderlicht (hierna: Noorderlicht) "
+     "en Huurdersvereniging Noorderlicht (hierna: HVN), samen: partijen.",
+     [("Gemeente Veenhoven", "de gemeente"), ("Woonstichting Noorderlicht", "Noorderlicht"),
+      ("Huurdersvereniging Noorderlicht", "HVN")]),
+    ("Ondergetekenden: Gemeente Veenhoven, hierna te noemen: 'de gemeente'; Woonstichting Noorderlicht, "
+     "hierna te noemen: 'Noorderlicht'; en Huurdersbelang Veenhoven, hierna te noemen: 'HBV'.",
+     [("Gemeente Veenhoven", "de gemeente"), ("Woonstichting Noorderlicht", "Noorderlicht"),
+      ("Huurdersbelang Veenhoven", "HBV")]),
+    ("Gemeente, Woonborg en AH WOON gezamenlijk ook te noemen: 'partijen' of aangeduid als 'we'.", []),
+    ("Hierna volgen de afspraken per thema.", []),  # "hierna" without a naming verb defines nothing
+    ("De gemeente en de corporaties, hierna samen te noemen: partijen, spreken af:", []),
+])
+def test_definitions_in_one_text(text, definitions):
+    assert [(d.name, d.short) for d in definitions_in(text) if not d.group] == definitions
+
+
+@pytest.mark.parametrize("blocks, parties", [
+    # captions in capitals give the role of what stands below them
+    (["DE GEMEENTE", "De gemeente Veenhoven, vertegenwoordigd door de wethouder, hierna: de gemeente;",
+      "DE CORPORATIES", "Thuis Plus, hierna: Thuis Plus;", "Veste, hierna: Veste;",
+      "DE HUURDERSORGANISATIES", "HV Samen Sterk, hierna: Samen Sterk."],
+     [("gemeente Veenhoven", "de gemeente", "gemeente"), ("Thuis Plus", "Thuis Plus", "corporatie"),
+      ("Veste", "Veste", "corporatie"), ("HV Samen Sterk", "Samen Sterk", "huurdersorganisatie")]),
+    (["Gemeente:", "Gemeente Oosterbroek (hierna: de gemeente)", "Corporaties:",
+      "Woonkracht, hierna: Woonkracht", "Huurders:", "Klankbord, hierna: Klankbord"],
+     [("Gemeente Oosterbroek", "de gemeente", "gemeente"), ("Woonkracht", "Woonkracht", "corporatie"),
+      ("Klankbord", "Klankbord", "huurdersorganisatie")]),
+])
+def test_role_captions(nlp, blocks, parties):
+    document = Document(Path("x.txt"), "x", "text", tuple(Block(text) for text in blocks))
+    found, _ = find_parties(document, nlp)
+    assert [(p.name, p.short_name, p.role) for p in found] == parties
+
+
+@pytest.mark.parametrize("rows, parties", [
+    ((("Partij", "Vertegenwoordigd door", "Functie"),
+      ("Gemeente Lindewaard (hierna: de gemeente)", "mevrouw A. Bakker", "wethouder Wonen"),
+      ("Woonstichting De Linde (hierna: De Linde)", "de heer J. Jansen", "directeur-bestuurder")),
+     [("Gemeente Lindewaard", "de gemeente", "A. Bakker", "wethouder Wonen"),
+      ("Woonstichting De Linde", "De Linde", "J. Jansen", "directeur-bestuurder")]),
+    ((("Organisatie", "Naam", "Functie"),
+      ("Gemeente Lindewaard", "A. Bakker", "wethouder"),
+      ("Huurdersvereniging Lindewaard", "P. de Wit", "voorzitter")),
+     [("Gemeente Lindewaard", "de gemeente", "A. Bakker", "wethouder"),
+      ("Huurdersvereniging Lindewaard", "Lindewaard", "P. de Wit", "voorzitter")]),
+])
+def test_table_of_parties(nlp, rows, parties):
+    document = Document(Path("x.txt"), "x", "text", (Block("", kind="table", rows=rows),
+                                                      Block("De gemeente en Lindewaard overleggen.")))
+    found, _ = find_parties(document, nlp)
+    assert [(p.name, p.short_name, p.signatory, p.function) for p in found] == parties
+
+
+@pytest.mark.parametrize("lines, signature", [
+    (["Namens Woonstichting De Linde,", "J. Jansen", "directeur-bestuurder"],
+     ("Woonstichting De Linde", "J. Jansen", "directeur-bestuurder")),
+    (["Voor de gemeente Lindewaard:", "mevrouw A. Bakker", "wethouder Wonen"],
+     ("de gemeente Lindewaard", "A. Bakker", "wethouder Wonen")),
+    (["Namens Huurdersraad Lindewaard, P. de Wit, voorzitter"], ("Huurdersraad Lindewaard", "P. de Wit", "voorzitter")),
+    (["Woonborg: E. Borstlap", "Directeur-bestuurder"], ("Woonborg", "E. Borstlap", "Directeur-bestuurder")),
+])
+def test_signature_blocks(lines, signature):
+    (found,) = signatures(lines)
+    assert (found.party, found.person, found.function) == signature
+
+
+@pytest.mark.parametrize("blocks, parties, sources", [
+    # nothing defined: the title names the organisations
+    (["Prestatieafspraken 2025 gemeente Lindewaard, Woonstichting De Linde en Huurdersraad Lindewaard",
+      "De gemeente en De Linde spreken af dat De Linde 20 woningen bouwt."],
+     [("gemeente Lindewaard", "de gemeente", "gemeente"), ("Woonstichting De Linde", "De Linde", "corporatie"),
+      ("Huurdersraad Lindewaard", "Huurdersraad Lindewaard", "huurdersorganisatie")], "title"),
+    # ... or only the signature block does
+    (["Jaarafspraken wonen 2025", *["De gemeente en Thuisbest spreken af dat Thuisbest 20 woningen bouwt."] * 12,
+      "Namens gemeente Oosterbroek,", "A. Bakker", "wethouder", "Namens Woningstichting Thuisbest,", "J. Jansen",
+      "directeur-bestuurder"],
+     [("gemeente Oosterbroek", "de gemeente", "gemeente"), ("Woningstichting Thuisbest", "Thuisbest", "corporatie")],
+     "signature block"),
+])
+def test_fallback_parties_say_so(nlp, blocks, parties, sources):
+    document = Document(Path("x.txt"), "x", "text", tuple(Block(text) for text in blocks))
+    found, issues = find_parties(document, nlp)
+    assert [(p.name, p.short_name, p.role) for p in found] == parties
+    (issue,) = issues
+    assert issue.kind == "parties-fallback" and sources in issue.message
+
+
+def test_no_parties_at_all_is_an_issue(nlp):
+    document = Document(Path("x.txt"), "x", "text", (Block("Jaarafspraken 2025"), Block("1. Partijen overleggen.")))
+    found, issues = find_parties(document, nlp)
+    assert found == () and [i.kind for i in issues] == ["no-parties"]
+
+
+@pytest.mark.parametrize("text, names", [
+    ("Prestatieafspraken gemeente Aa en Hunze, Woonstichting De Linde en Stichting Huurdersbelang Oost 2025",
+     ["gemeente Aa en Hunze", "Woonstichting De Linde", "Stichting Huurdersbelang Oost"]),
+    ("Namens Woningcorporatie 't Heem en Bewonersraad De Kern", ["Woningcorporatie 't Heem", "Bewonersraad De Kern"]),
+    ("PRESTATIEAFSPRAKEN GEMEENTE VEENHOVEN 2025", ["GEMEENTE VEENHOVEN"]),
+    ("De gemeente en de corporaties overleggen.", []),
+])
+def test_organisation_names(nlp, text, names):
+    assert organisation_names(text, nlp) == names
 
 
 @pytest.fixture(scope="module")
