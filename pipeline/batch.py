@@ -887,7 +887,7 @@ def municipality(extraction: Extraction) -> tuple[str | None, str]:
         party "Gemeente Aa en Hunze" (role gemeente)   -> ("Aa en Hunze", "parties")
         title "Prestatieafspraken Tynaarlo 2022"        -> ("Tynaarlo", "title")
     """
-    from pipeline.outline import TITLE_BLOCKS
+    from pipeline.period import TITLE_BLOCKS
 
     for party in extraction.parties:
         if party.role == GEMEENTE:

@@ -106,13 +106,14 @@ def write_table(rows: Iterable[Mapping[str, Any]], out_dir: Path, name: str,
 
 
 COMMITMENT_COLUMNS = [
-    "document", "year", "key", "number", "chapter", "theme", "section", "horizon",
+    "document", "year", "period_start", "period_end", "key", "number", "chapter", "theme", "section", "horizon",
     "owners", "owner_source", "owner_column", "actors", "heading_owners", "text", "subitems", "footnotes",
     "lead_in", "due", "quantities", "page", "paragraph", "line",
 ]
 PARTY_COLUMNS = ["document", "name", "short_name", "role", "signatory", "function", "aliases", "source"]
 ISSUE_COLUMNS = ["document", "kind", "message", "where", "key"]
-DOCUMENT_COLUMNS = ["document", "path", "format", "year", "pages", "commitments", "parties", "issues"]
+DOCUMENT_COLUMNS = ["document", "path", "format", "year", "period_start", "period_end", "pages", "commitments",
+                    "parties", "issues"]
 
 
 def commitment_row(commitment) -> dict[str, Any]:
@@ -126,7 +127,8 @@ def commitment_row(commitment) -> dict[str, Any]:
 def document_row(extraction) -> dict[str, Any]:
     document = extraction.document
     return {"document": document.id, "path": str(document.path), "format": document.format,
-            "year": extraction.year, "pages": document.page_count,
+            "year": extraction.year, "period_start": extraction.period_start,
+            "period_end": extraction.period_end, "pages": document.page_count,
             "commitments": len(extraction.commitments), "parties": len(extraction.parties),
             "issues": len(extraction.issues)}
 

@@ -240,38 +240,3 @@ def outline(document: Document, register: PartyRegister) -> tuple[Placed, ...]:
                               heading_owners=owners)
         placed.append(Placed(block, section, role))
     return tuple(placed)
-
-
-_MONTHS = ("januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december")
-_YEAR_PATTERNS = (
-    re.compile(r"\bjaarafspraken\s+(?:voor\s+|van\s+)?(?:het\s+jaar\s+)?(\d{4})\b", re.IGNORECASE),
-    re.compile(r"\bprestatieafspraken\s+(?:voor\s+|van\s+)?(?:het\s+jaar\s+)?(\d{4})\b(?!\s*[-\u2013/])",
-               re.IGNORECASE),
-    # "Prestatieafspraken Aa en Hunze 2022", "Prestatieafspraken gemeente Dijkveld 2026": the
-    # municipality's name (capitalised words) between the word and the year.
-    re.compile(r"\b(?i:prestatieafspraken)\s+(?:(?i:gemeente)\s+)?"
-               r"(?:[A-Z][\w'\-]*\s+(?:(?:en|aan|de|den|op)\s+)?){1,4}(\d{4})\b(?!\s*[-\u2013/])"),
-)
-_SIGNING_DATE = re.compile(
-    rf"\b(?:ondertekend|getekend|vastgesteld)\b[^.]*?\b\d{{1,2}}\s+(?:{_MONTHS})\s+(\d{{4}})", re.IGNORECASE)
-_DATE_LINE = re.compile(rf"^datum\s*:?\s*\d{{1,2}}\s+(?:{_MONTHS})\s+(\d{{4}})", re.IGNORECASE)
-TITLE_BLOCKS = 12  # how far into the document the title page reaches
-
-
-def agreement_year(document: Document) -> int | None:
-    """The year the agreement is for, read from the document itself.
-
-    "Jaarafspraken voor 2021" or "Prestatieafspraken 2022" on the title page; otherwise
-    the year of the signing date; None when the document names neither.
-    """
-    title_texts = [b.text for b in document.blocks[:TITLE_BLOCKS]]
-    for pattern in _YEAR_PATTERNS:
-        for text in title_texts:
-            found = pattern.search(text)
-            if found:
-                return int(found.group(1))
-    for block in document.blocks:
-        found = _SIGNING_DATE.search(block.text) or _DATE_LINE.search(block.text)
-        if found:
-            return int(found.group(1))
-    return None

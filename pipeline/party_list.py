@@ -42,13 +42,13 @@ from spacy.tokens import Doc
 from spacy.util import filter_spans
 
 from pipeline.nlp import PATTERNS_DIR, load_word_lists, words_of
+from pipeline.period import TITLE_BLOCKS
 from pipeline.tables import find_columns
 from pipeline.types import (
     CORPORATIE, GEMEENTE, HEADING, HUURDERSORGANISATIE, TABLE, Block, Document, Issue, Party,
 )
 
 PARTY_WORDS_FILE = PATTERNS_DIR / "party_words.jsonl"
-TITLE_BLOCKS = 12  # how far into the document the title page reaches
 
 # Where a party was found (Party.source).
 FROM_DEFINITION = "definition"

@@ -97,13 +97,15 @@ COMMITMENT_DESCRIPTIONS = {
     "key": "string:unique within the document", "number": "string:as printed",
     "horizon": "string:current or outlook", "owners": "string:owning parties by short name, '; '-separated",
     "text": "string:the commitment without its number", "page": "integer:PDF page",
-    "paragraph": "integer:DOCX body paragraph", "line": "integer:text line"}
+    "paragraph": "integer:DOCX body paragraph", "line": "integer:text line",
+    "period_start": "integer:first year of a multi-year agreement", "period_end": "integer:its last year"}
 COMMITMENT_FIELDS = tuple(f"{name}:{COMMITMENT_DESCRIPTIONS.get(name, '')}"
                           for name in COMMITMENT_COLUMNS if name not in ("document", "year", "quantities"))
 
 DOCUMENTS = Table("documents", "One row per input document that was read.", _fields(
     "document::id from the file name", "series::agreement series (municipality and corporations)",
     "position:integer:order in its series, 1-based", "year:integer:agreement year",
+    "period_start:integer:first year of a multi-year agreement", "period_end:integer:its last year",
     "year_from::manifest, document, file-name or none", "series_from::manifest, parties, title or file-name",
     "path::path under the inputs folder", "format::pdf, docx or text", "sha256::of the file's bytes",
     "pages:integer", "commitments:integer", "parties:integer", "issues:integer"),
@@ -178,7 +180,7 @@ def document_rows(members: Iterable[Member]) -> Iterator[dict]:
     for m in members:
         e = m.extraction
         yield {"document": m.document, "series": m.series, "position": m.position, "year": m.year,
-               "year_from": m.year_from, "series_from": m.series_from, "path": m.source.relative,
+               "period_start": e.period_start, "period_end": e.period_end, "year_from": m.year_from, "series_from": m.series_from, "path": m.source.relative,
                "format": e.document.format, "sha256": m.source.sha256, "pages": e.document.page_count,
                "commitments": len(e.commitments), "parties": len(e.parties), "issues": len(e.issues)}
 

@@ -16,8 +16,9 @@ from pipeline.commitments import find_commitments, where
 from pipeline.errors import AgreementError, NoCommitmentsError
 from pipeline.ingest import read_document, unique_ids
 from pipeline.nlp import UNUSED_BY_STAGES
-from pipeline.outline import agreement_year, outline
+from pipeline.outline import outline
 from pipeline.parties import PartyRegister, attribute_owners
+from pipeline.period import Period, agreement_period
 from pipeline.party_list import find_parties
 from pipeline.quantities import quantities_from_doc
 from pipeline.settings import Settings
@@ -46,20 +47,21 @@ def extract_read(document: Document, nlp: Language) -> Extraction:
     if not commitments:
         raise NoCommitmentsError(document.path, "no numbered commitments found "
                                  "(expected paragraphs such as '12. De gemeente ...')")
-    year = agreement_year(document)
+    period = agreement_period(document)
     # One nlp.pipe over every text: spaCy batches far better than one call per commitment.
     docs = nlp.pipe((c.text for c in commitments), disable=UNUSED_BY_STAGES)
-    commitments = tuple(enrich(c, doc, register, year) for c, doc in zip(commitments, docs))
+    commitments = tuple(enrich(c, doc, register, period) for c, doc in zip(commitments, docs))
     issues = document.issues + party_issues + issues + tuple(owner_issues(commitments))
-    return Extraction(document=document, year=year, parties=parties,
-                      commitments=commitments, issues=issues)
+    return Extraction(document=document, year=period.year, parties=parties, commitments=commitments,
+                      issues=issues, period_start=period.start, period_end=period.end)
 
 
-def enrich(commitment: Commitment, doc: Doc, register: PartyRegister, year: int | None) -> Commitment:
-    """Year, owners, actors and quantities of one commitment; `doc` is its parsed text."""
+def enrich(commitment: Commitment, doc: Doc, register: PartyRegister, period: Period) -> Commitment:
+    """Year, period, owners, actors and quantities of one commitment; `doc` is its parsed text."""
     lead_in_owners = register.lead_in_owners(commitment.lead_in) if commitment.lead_in else ()
     commitment = attribute_owners(commitment, register, doc, lead_in_owners)
-    return replace(commitment, year=year, quantities=quantities_from_doc(doc))
+    return replace(commitment, year=period.year, period_start=period.start, period_end=period.end,
+                   quantities=quantities_from_doc(doc))
 
 
 def owner_issues(commitments: tuple[Commitment, ...]):

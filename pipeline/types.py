@@ -126,6 +126,8 @@ class Commitment:
     text: str  # whole commitment without its label; sub-items on their own lines
     section: Section
     year: int | None = None
+    period_start: int | None = None  # first and last year of a multi-year agreement
+    period_end: int | None = None
     subitems: tuple[str, ...] = ()
     footnotes: tuple[str, ...] = ()
     owners: tuple[str, ...] = ()
@@ -158,3 +160,5 @@ class Extraction:
     parties: tuple[Party, ...]
     commitments: tuple[Commitment, ...]
     issues: tuple[Issue, ...] = field(default=())
+    period_start: int | None = None  # first and last year of a multi-year agreement, else None
+    period_end: int | None = None

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.outline import (CHAPTER, SUBSECTION, THEME, TOC, agreement_year, block_roles, heading_role,
+from pipeline.outline import (CHAPTER, SUBSECTION, THEME, TOC, block_roles, heading_role,
                               heading_title, looks_like_heading, outline)
 from pipeline.parties import PartyRegister
 from pipeline.party_list import find_parties
@@ -85,20 +85,6 @@ def test_an_outlook_heading_holds_at_any_level(nlp):
     horizon = {p.block.text: p.section.horizon for p in outline(document, PartyRegister((), nlp))}
     assert [horizon[t] for t in ("1. De gemeente doet iets.", "2. Iets later.", "3. Weer nu.", "4. Ooit.")] == [
         CURRENT, OUTLOOK, CURRENT, OUTLOOK]
-
-
-@pytest.mark.parametrize("texts, year", [
-    (("Prestatieafspraken Aa en Hunze", "Richtingen voor de periode 2021 - 2025 Jaarafspraken voor 2021"), 2021),
-    (("Prestatieafspraken 2022", "gemeente X"), 2022),
-    (("Prestatieafspraken 2021-2025", "Ondertekend op 7 december 2020 te Gieten."), 2020),
-    (("Afspraken", "Datum: 12 december 2023"), 2023),
-    (("Afspraken", "Geen jaartal"), None),
-    (("Prestatieafspraken Aa en Hunze 2022", "gemeente X"), 2022),
-    (("Prestatieafspraken gemeente Dijkveld 2026",), 2026),
-    (("Prestatieafspraken Dijkveld 2021-2025", "Ondertekend op 7 december 2020 te Gieten."), 2020),
-])
-def test_agreement_year(texts, year):
-    assert agreement_year(_document(*texts)) == year
 
 
 def _roles(*texts: str, kinds: dict[int, str] | None = None) -> list:
