@@ -13,7 +13,7 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[ocr,test]'
 	touch $@
 
-$(MODEL)/meta.json: $(VENV)/.installed pipeline/nlp.py $(wildcard pipeline/patterns/*.jsonl)
+$(MODEL)/meta.json: $(VENV)/.installed pipeline/nlp.py pipeline/verbs.py $(wildcard pipeline/patterns/*.jsonl)
 	$(VENV)/bin/agreements build-model --path $(MODEL)
 
 # Debian packages for the browser test and OCR (needs root; skipped with a note otherwise).

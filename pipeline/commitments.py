@@ -30,9 +30,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from pipeline.ingest.normalize import BULLET_RE, LABEL_RE, DIGIT_TO_SUPERSCRIPT, SUPERSCRIPT_DIGITS, footnote_marker
+from pipeline.ingest.normalize import (BULLET_RE, DIGIT_TO_SUPERSCRIPT, LABEL_RE, SUPERSCRIPT_DIGITS, clean_number,
+                                      footnote_marker)
+from pipeline.nlp import GROUPS_KEY
 from pipeline.outline import CHAPTER, SUBSECTION, THEME, Placed, has_dotted_leader
+from pipeline.parties import PartyRegister
 from pipeline.tables import TableItem, continues_table, find_columns, table_items
+from pipeline.verbs import VerbLexicon
 from pipeline.types import (
     FOOTNOTE, HEADING, OUTLOOK, PARAGRAPH, TABLE, UNPRINTED_PREFIX, Block, Commitment, Issue, Section, is_unprinted,
 )
@@ -40,17 +44,34 @@ from pipeline.types import (
 _PARTY_LIST_LINE = re.compile(r"vertegenwoordigd door|hierna te noemen|hierna genoemd", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?:;]['\"\u2019\u201d)]?$|[" + SUPERSCRIPT_DIGITS + r"]\.?$")
 _LEAD_IN = re.compile(r":\s*$")
-# Lead-ins of numbered lists that are never commitments: the signing parties, recitals.
+# Lead-ins of numbered lists that are never commitments: the signing parties, recitals,
+# definitions, the steps of the yearly cycle.
 _NOT_COMMITMENTS_LEAD_IN = re.compile(
     r"^\s*(?:de\s+)?ondergetekenden\b|\boverwegende\b|\bin aanmerking nemende(?:\s+dat)?\b|\bconsiderans\b|"
-    r"^\s*(?:de\s+)?partijen\s*:?\s*$", re.IGNORECASE)
-# A lead-in announcing the parts of the document rather than what parties will do.
+    r"^\s*(?:de\s+)?partijen\s*:?\s*$|\bwordt\s+(?:hierna\s+)?verstaan\b|\bverstaan\s+(?:we|wij|partijen)\s+onder\b|"
+    r"\b(?:begrippen|definities|begripsbepalingen)\b.*:|"
+    r"\b(?:jaarcyclus|cyclus|processtappen|stappen|tijdpad|jaarplanning)\b[^.]*:", re.IGNORECASE)
+# A lead-in announcing the parts of the document rather than what parties will do; the
+# first part may follow on the same line ("... bestaan uit drie delen: 1. Rollen ...;").
 _STRUCTURE_LEAD_IN = re.compile(
-    r"\b(?:thema'?s|onderwerpen|onderdelen|delen|hoofdstukken|paragrafen|bijlagen|pijlers)\b.*:\s*$",
-    re.IGNORECASE)
+    r"\b(?:thema'?s|onderwerpen|onderdelen|delen|hoofdstukken|paragrafen|bijlagen|pijlers|"
+    r"bouwstenen|opgaven)\b[^.]*:", re.IGNORECASE)
+# A lead-in announcing commitments: what follows is a list of them, however short its items.
+_COMMITMENTS_LEAD_IN = re.compile(
+    r"\b(?:afspraken|afspraak|prestaties|acties|maatregelen|inspanningen)\b[^.]*:\s*$|"
+    r"\b(?:spreken|spreekt|komen|komt)\b[^.]*\b(?:af|overeen)\b[^.]*:\s*$|\bzeggen\b[^.]*\btoe\b", re.IGNORECASE)
+# Headings whose numbered lines are never commitments: definitions, contents, recitals, the cycle.
+_NOT_COMMITMENTS_HEADING = re.compile(
+    r"\b(?:begripsbepalingen|begripsbepaling|begrippen|begrippenlijst|definities|afkortingen|"
+    r"inhoudsopgave|considerans|overwegingen|jaarcyclus|cyclus|leeswijzer)\b|^(?:\S+\s+)?inhoud$", re.IGNORECASE)
+# A title-like line is short: a commitment of a few words still holds a verb or a subject,
+# which stands among its first words ("In 2025 bouwt Woonborg ...": token 3).
+MAX_TITLE_WORDS = 10
+SUBJECT_WITHIN = 3
 # An item that only names something: a few words, no sentence inside.
 MAX_NAME_WORDS = 8
-_HEADING_NUMBER = re.compile(r"^(\d{1,3}(?:\.\d{1,3})*)\.?\s")
+# The number of a heading: "3.1 Huurbeleid", "Artikel 3 Betaalbaarheid", "Hoofdstuk 2: Wonen".
+_HEADING_NUMBER = re.compile(r"^(?:(?i:artikel|hoofdstuk|thema|paragraaf|deel)\s+)?(\d{1,3}(?:\.\d{1,3})*)[.:]?\s")
 # The number given to a row of a table without a number column: "T<table>.<row>".
 def unprinted_number(table: int, row: str) -> str:
     """The number of a table row that prints none: the document's 2nd such table, its
@@ -64,49 +85,75 @@ def unprinted_number(table: int, row: str) -> str:
 
 @dataclass(frozen=True)
 class Label:
-    """A parsed number label: "3.2.1" -> parts ("3", "2", "1"), punct ""."""
+    """A parsed number label: "3.2.1" -> text "3.2.1"; "Afspraak 3.2:" -> text "3.2", prefix
+    "afspraak", printed "Afspraak 3.2:"; "B1" -> text "B1" (a theme letter and a number)."""
 
-    text: str  # as printed without trailing punctuation
-    punct: str  # ".", ")", "()" or ""
-    lettered: bool
+    text: str  # the clean number: no trailing punctuation, no word before it
+    punct: str  # ".", ")", ":", "()" or ""
+    lettered: bool  # "a", "b": a letter alone
+    prefix: str = ""  # the word before the number, lower-cased: "afspraak", "actie"
+    printed: str = ""  # the label exactly as printed; empty when the document prints none
 
     @property
     def depth(self) -> int:
         return self.text.count(".") + 1
 
     @property
-    def style(self) -> tuple[int, str, bool]:
-        return (self.depth, self.punct, self.lettered)
+    def coded(self) -> bool:
+        """A theme letter and a number: "B1", "V3"."""
+        return self.text[:1].isupper()
+
+    @property
+    def style(self) -> tuple:
+        """What the labels of one list share: depth, punctuation, letter / coded / number, the word before."""
+        kind = "letter" if self.lettered else ("coded" if self.coded else "number")
+        return (self.depth, self.punct, kind, self.prefix)
 
     @property
     def last(self) -> int | None:
-        tail = self.text.rsplit(".", 1)[-1]
-        return int(tail) if tail.isdigit() else None
+        tail = re.search(r"(\d+)$", self.text)
+        return int(tail.group(1)) if tail and not self.lettered else None
+
+    @property
+    def parent(self) -> str:
+        """"3.2.1" -> "3.2"; "B12" -> "B" (its theme letter); "12" -> ""."""
+        head = self.text.rpartition(".")[0]
+        if head or not self.coded:
+            return head
+        return re.match(r"[A-Z]+", self.text).group(0)
 
 
 def parse_label(text: str) -> tuple[Label, str] | None:
     """Split a paragraph into its number label and the rest.
 
     >>> parse_label("3.2.1 Partijen monitoren.")
-    (Label(text='3.2.1', punct='', lettered=False), 'Partijen monitoren.')
-    >>> parse_label("b) de gemeente")[0].lettered
-    True
+    (Label(text='3.2.1', punct='', lettered=False, prefix='', printed='3.2.1'), 'Partijen monitoren.')
+    >>> parse_label("b) de gemeente")[0].lettered, parse_label("Afspraak 3.2: De gemeente")[0].text
+    (True, '3.2')
     """
     match = LABEL_RE.match(text)
     if not match:
         return None
+    prefix = ""
     if match.group("paren"):
         raw, punct = match.group("paren"), "()"
+    elif match.group("prefixed"):
+        raw, punct, prefix = match.group("prefixed"), match.group("ppunct") or "", match.group("prefix").strip().lower()
+    elif match.group("coded"):
+        raw, punct = match.group("coded"), match.group("cpunct") or ""
     else:
         raw, punct = match.group("label"), match.group("punct") or ""
     lettered = raw.isalpha()
-    if not lettered and not punct and "." not in raw:
-        return None  # "12 woningen" or "1 Inleiding" is not an item label
-    if not punct and any(len(group) == 3 for group in raw.split(".")[1:]):
-        return None  # "1.500 woningen": a thousands separator, not a multi-level number
-    if lettered and not punct:
-        return None  # "a" alone is a word
-    return Label(raw, punct, lettered), text[match.end():].strip()
+    if not prefix and not raw[:1].isupper():
+        if not lettered and not punct and "." not in raw:
+            return None  # "12 woningen" or "1 Inleiding" is not an item label
+        if not punct and any(len(group) == 3 for group in raw.split(".")[1:]):
+            return None  # "1.500 woningen": a thousands separator, not a multi-level number
+        if lettered and not punct:
+            return None  # "a" alone is a word
+    number = clean_number(raw)
+    printed = text[:match.end()].strip()
+    return Label(number, punct, lettered, prefix, printed), text[match.end():].strip()
 
 
 @dataclass
@@ -130,7 +177,7 @@ class _Draft:
         number = item.number if item.printed else unprinted_number(unnumbered_table, item.number)
         if item.outlook:  # below a "Doorkijk ..." row of the table: as below such a heading
             section = replace(section, horizon=OUTLOOK, heading_owners=())
-        return cls(Label(number, "", False), item.block, section, item.text.split("\n"),
+        return cls(Label(number, "", False, printed=item.label), item.block, section, item.text.split("\n"),
                    subitems=list(item.subitems), due=item.due, owner_column=item.owner)
 
     def add_paragraph(self, text: str) -> None:
@@ -159,7 +206,8 @@ class _Draft:
         return "\n".join(self.parts)
 
 
-def find_commitments(document_id: str, placed: tuple[Placed, ...]) -> tuple[tuple[Commitment, ...], tuple[Issue, ...]]:
+def find_commitments(document_id: str, placed: tuple[Placed, ...], sentences: Sentences | None = None
+                     ) -> tuple[tuple[Commitment, ...], tuple[Issue, ...]]:
     """Collect every numbered commitment in the body, with the numbering oddities found.
 
         "2 Samenwerking" / "2.1 Partijen overleggen ..." / "a. bestuurlijk" / "b. ambtelijk"
@@ -167,7 +215,7 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...]) -> tuple[tupl
     """
     labelled_at = labelled_items(placed)
     item_style = dominant_item_style(labelled_at)
-    not_commitments = non_commitment_items(placed, item_style, labelled_at)
+    not_commitments = non_commitment_items(placed, item_style, labelled_at, sentences)
     drafts: list[_Draft] = []
     open_draft: _Draft | None = None
     last_paragraph: Placed | None = None
@@ -211,7 +259,7 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...]) -> tuple[tupl
                 drafts.append(open_draft)
                 continue
             if open_draft is not None:
-                marker = f"({label.text})" if label.punct == "()" else f"{label.text}{label.punct}"
+                marker = label.printed
                 open_draft.add_subitem(marker, rest)
                 continue
         elif bullet and open_draft is not None:
@@ -262,18 +310,20 @@ def labelled_items(placed: tuple[Placed, ...]) -> dict[int, tuple[Label, str]]:
     return labelled_at
 
 
-def dominant_item_style(labelled_at: dict[int, tuple[Label, str]]) -> tuple[int, str, bool] | None:
-    """The label style of the commitments: (depth, punctuation, lettered).
+def dominant_item_style(labelled_at: dict[int, tuple[Label, str]]) -> tuple | None:
+    """The label style of the commitments (see Label.style).
 
     The style with the most different labels wins: commitments count on ("1." ... "76.")
     while numbered sub-items start again under every commitment ("1)", "2)", "1)", ...),
-    however many there are; on a tie the style seen first wins. Letters never number
-    commitments of their own.
+    however many there are; on a tie the style seen first wins. Letters number the
+    commitments only where nothing else does ("a) De gemeente ...", "b) ..."); otherwise
+    they are sub-items.
     """
-    labels: dict[tuple[int, str, bool], set[str]] = {}
+    labels: dict[tuple, set[str]] = {}
+    letters: dict[tuple, set[str]] = {}
     for label, _ in labelled_at.values():
-        if not label.lettered:
-            labels.setdefault(label.style, set()).add(label.text)
+        (letters if label.lettered else labels).setdefault(label.style, set()).add(label.text)
+    labels = labels or letters
     if not labels:
         return None
     return max(labels, key=lambda style: len(labels[style]))  # max() keeps the first of equals
@@ -289,39 +339,79 @@ def heading_numbers(section: Section) -> set[str]:
     return numbers
 
 
-def starts_commitment(label: Label, section: Section, item_style: tuple[int, str, bool] | None) -> bool:
+def starts_commitment(label: Label, section: Section, item_style: tuple | None) -> bool:
     """Does this label open a commitment (rather than a sub-item of the open one)?
 
     Yes for the document's item style, and for a number one level below its heading's
-    number: "2.1" under "2 Samenwerking", "3.1.2" under "3.1 Huurbeleid".
+    number: "2.1" under "2 Samenwerking", "3.1.2" under "3.1 Huurbeleid", "Afspraak 3.2"
+    under "Artikel 3 Betaalbaarheid".
     """
-    if label.lettered:
-        return False
     if label.style == item_style:
         return True
-    parent = label.text.rpartition(".")[0]
+    if label.lettered:
+        return False
+    parent = label.parent
     return bool(parent) and parent in heading_numbers(section)
 
 
-def non_commitment_items(placed: tuple[Placed, ...], item_style,
-                         labelled_at: dict[int, tuple[Label, str]]) -> set[int]:
+def non_commitment_items(placed: tuple[Placed, ...], item_style, labelled_at: dict[int, tuple[Label, str]],
+                         sentences: Sentences | None = None) -> set[int]:
     """Indexes of numbered paragraphs in lists that are not commitments.
 
     A list is a run of commitment-style labels with consecutive numbers and nothing but
     their own continuation lines between them. It is not a list of commitments when its
-    lead-in introduces the signing parties or recitals, or when every item only names
-    something and either the lead-in announces parts or themes, or every item repeats
-    a heading of the document.
+    lead-in introduces the signing parties, recitals, definitions or the steps of the yearly
+    cycle; when every item only names something and either the lead-in announces parts or
+    themes, or every item repeats a heading of the document; or when every item is a
+    title-like noun phrase (see `Sentences`) and no lead-in announces afspraken. Numbered
+    lines below a heading of definitions, contents or the cycle are none either.
     """
     titles = {_title_key(entry.block.text) for entry in placed if entry.role in (CHAPTER, THEME, SUBSECTION)}
-    skipped: set[int] = set()
+    skipped: set[int] = {index for index in labelled_at if _under_non_commitment_heading(placed[index].section)}
     for lead_in, items in _item_lists(placed, item_style, labelled_at):
         texts = [rest for _, rest in items]
         names_only = all(_only_names(text) for text in texts)
+        titles_only = sentences is not None and all(sentences.title_like(text) for text in texts)
         if _NOT_COMMITMENTS_LEAD_IN.search(lead_in) or (names_only and (
-                _STRUCTURE_LEAD_IN.search(lead_in) or all(_title_key(text) in titles for text in texts))):
+                _STRUCTURE_LEAD_IN.search(lead_in) or all(_title_key(text) in titles for text in texts))) or (
+                titles_only and not _COMMITMENTS_LEAD_IN.search(lead_in)):
             skipped.update(index for index, _ in items)
     return skipped
+
+
+def _under_non_commitment_heading(section: Section) -> bool:
+    """Below "Artikel 1 Begripsbepalingen", "Inhoudsopgave", "Jaarcyclus": no commitments."""
+    heading = section.section or section.theme or section.chapter
+    return bool(heading) and bool(_NOT_COMMITMENTS_HEADING.search(_title_key(heading)))
+
+
+class Sentences:
+    """Does a numbered line commit someone? A commitment is a sentence: it has a verb that can
+    only be one ("verbetert", "actualiseren", "zal") or a party or group word as its subject
+    ("De gemeente ...", "Partijen ..."), or it is longer than a title. A title-like noun
+    phrase is none of these: "Organisatie en samenwerking", "Deel 2: afspraken over samenwerking;",
+    "Bod corporaties voor 1 juli".
+    """
+
+    def __init__(self, verbs: VerbLexicon, register: PartyRegister | None = None):
+        self.verbs = verbs
+        self.register = register
+
+    def title_like(self, text: str) -> bool:
+        words = text.rstrip(".;,: ").split()
+        if not words or len(words) > MAX_TITLE_WORDS or re.search(r"[.!?;]\s+[A-Z]", text):
+            return False
+        if self.verbs.has_verb(text):
+            return False
+        return not self._party_subject(text)
+
+    def _party_subject(self, text: str) -> bool:
+        """A party or group word among the first words: "De gemeente stelt ...", "Woonborg en De Volmacht ..."."""
+        if self.register is None:
+            return False
+        doc = self.register.parse(text)
+        return any(mention.start <= SUBJECT_WITHIN for mention in self.register.mentions(doc)) or any(
+            span.start <= SUBJECT_WITHIN for span in doc.spans.get(GROUPS_KEY, []))
 
 
 def _item_lists(placed: tuple[Placed, ...], item_style, labelled: dict[int, tuple[Label, str]]):
@@ -339,7 +429,7 @@ def _item_lists(placed: tuple[Placed, ...], item_style, labelled: dict[int, tupl
                 continue  # a sub-item
             follows = (current is not None and previous_label is not None and label.last is not None
                        and previous_label.last is not None and label.last == previous_label.last + 1
-                       and label.text.rpartition(".")[0] == previous_label.text.rpartition(".")[0])
+                       and label.parent == previous_label.parent)
             if not follows:
                 before = placed[index - 1].block.text if index > 0 else ""
                 current = []
@@ -386,7 +476,8 @@ def _attach_footnote(text: str, open_draft: _Draft | None, drafts: list[_Draft])
 def _freeze(document_id: str, draft: _Draft) -> Commitment:
     block = draft.block
     return Commitment(
-        document=document_id, number=draft.label.text, key=draft.label.text, text=draft.text,
+        document=document_id, number=draft.label.text, key=draft.label.text, label=draft.label.printed,
+        text=draft.text,
         section=draft.section, subitems=tuple(draft.subitems), footnotes=tuple(draft.footnotes),
         lead_in=draft.lead_in, due=draft.due, owner_column=draft.owner_column, page=block.page, paragraph=block.paragraph, line=block.line,
     )
@@ -414,10 +505,10 @@ def numbering_issues(document_id: str, commitments: list[Commitment]) -> list[Is
     for commitment in commitments:
         if is_unprinted(commitment.number):
             continue
-        number = Label(commitment.number, ".", False).last
-        prev_number = Label(previous.number, ".", False).last if previous else None
+        label, prev_label = _number_label(commitment.number), _number_label(previous.number) if previous else None
+        number, prev_number = label.last, prev_label.last if prev_label else None
         if previous is not None and number is not None and prev_number is not None:
-            same_parent = commitment.number.rpartition(".")[0] == previous.number.rpartition(".")[0]
+            same_parent = label.parent == prev_label.parent
             if same_parent and number > prev_number + 1:
                 missing = ", ".join(str(n) for n in range(prev_number + 1, number))
                 issues.append(Issue(document_id, "numbering-gap",
@@ -429,6 +520,11 @@ def numbering_issues(document_id: str, commitments: list[Commitment]) -> list[Is
                                     where(commitment), commitment.key))
         previous = commitment
     return issues
+
+
+def _number_label(number: str) -> Label:
+    """A clean number as a Label, for its place in a list: "B3" -> last 3, parent "B"."""
+    return Label(number, "", number.isalpha())
 
 
 def _qualifier(section: Section) -> str:

@@ -106,7 +106,7 @@ def write_table(rows: Iterable[Mapping[str, Any]], out_dir: Path, name: str,
 
 
 COMMITMENT_COLUMNS = [
-    "document", "year", "period_start", "period_end", "key", "number", "chapter", "theme", "section", "horizon",
+    "document", "year", "period_start", "period_end", "key", "number", "label", "chapter", "theme", "section", "horizon",
     "owners", "owner_source", "owner_column", "actors", "heading_owners", "text", "subitems", "footnotes",
     "lead_in", "due", "quantities", "page", "paragraph", "line",
 ]

@@ -8,6 +8,8 @@ No trained Dutch pipeline is used (none may be downloaded), so everything here i
     group_words      span ruler -> doc.spans["groups"]: "de corporaties", "partijen", "het college"
     quantity_ruler   span ruler -> doc.spans["quantities"]: candidate euro, %, counts, labels,
                      energie-index, years and dates; pipeline/quantities.py turns them into values
+    verb_lexicon     the word forms that can only be verbs, from spacy-lookups-data; changes no
+                     doc: it tells whether a numbered line commits someone (pipeline/verbs.py)
 
 Both rulers are `AnchoredSpanRuler`s: spaCy's SpanRuler, finding the same spans, but running its
 token patterns only around the words they need ("2021" in "in 2021"), which on agreement text
@@ -46,6 +48,7 @@ from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
 from pipeline.errors import ModelNotBuiltError
+from pipeline.verbs import VERB_LEXICON
 from pipeline.settings import DEFAULT_MODEL_PATH, Settings
 
 PATTERNS_DIR = Path(__file__).resolve().parent / "patterns"
@@ -63,7 +66,7 @@ LEMMATIZER = "lemmatizer"
 GROUP_RULER = "group_words"
 QUANTITY_RULER = "quantity_ruler"
 ANCHORED_SPAN_RULER = "anchored_span_ruler"  # the quantity_ruler's factory, defined below
-REQUIRED_PIPES = (LEMMATIZER, GROUP_RULER, QUANTITY_RULER)
+REQUIRED_PIPES = (LEMMATIZER, GROUP_RULER, QUANTITY_RULER, VERB_LEXICON)
 # The stages read doc.spans only, never lemmas: they run the pipeline without these.
 UNUSED_BY_STAGES = (LEMMATIZER,)
 
@@ -441,7 +444,7 @@ def build_pipeline() -> Language:
 
     >>> nlp = build_pipeline()
     >>> nlp.pipe_names
-    ['lemmatizer', 'group_words', 'quantity_ruler']
+    ['lemmatizer', 'group_words', 'quantity_ruler', 'verb_lexicon']
     >>> [t.lemma_ for t in nlp("94 woningen")]
     ['94', 'woning']
     """
@@ -461,6 +464,7 @@ def build_pipeline() -> Language:
     # Overlapping candidates are kept on purpose: quantities.py parses them and then chooses,
     # so a candidate whose text does not parse never hides a shorter one that does.
     nlp.add_pipe(ANCHORED_SPAN_RULER, name=QUANTITY_RULER, config={"spans_key": QUANTITIES_KEY, "validate": True})
+    nlp.add_pipe(VERB_LEXICON)
     # initialize() loads the lemma tables (from the installed spacy-lookups-data package) and
     # clears the rulers, so patterns are added after it.
     nlp.initialize()

@@ -30,7 +30,11 @@ SUBSECTION = "section"
 TOC = "toc"  # a table-of-contents entry: not a heading, not a commitment
 
 MAX_HEADING_WORDS = 10
-_NUMBERED_HEADING = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,2})\.?\s+(?P<title>\S.*)$")
+# "3.1 Huurbeleid", "2. Betaalbaarheid", "Artikel 3 Betaalbaarheid", "Hoofdstuk 2: Wonen", "Thema 1 - Zorg".
+_HEADING_PREFIX = r"(?:(?i:artikel|hoofdstuk|thema|paragraaf|deel)\s+)"
+_NUMBERED_HEADING = re.compile(
+    rf"^(?P<prefix>{_HEADING_PREFIX})?(?P<num>\d{{1,2}}(?:\.\d{{1,2}}){{0,2}})(?:\.|(?(prefix)\s*[:\-\u2013]|))?"
+    r"\s+(?P<title>\S.*)$")
 # Unnumbered headings may end in a full stop only when they start like one of these.
 _HEADING_WORDS = re.compile(
     r"^(prestaties|afspraken|gezamenlijke|doorkijk|vooruitblik|jaarafspraken|overige)\b", re.IGNORECASE)
@@ -43,8 +47,12 @@ _OPEN_ENDINGS = {
     "aan", "als", "bij", "dat", "de", "die", "door", "een", "en", "het", "in", "met", "naar",
     "of", "om", "op", "over", "te", "tot", "uit", "van", "voor", "zijn", "wordt", "worden",
 }
-_DOTTED_LEADER = re.compile(r"(\.{3,}|\u2026|_{3,})\s*\d+\s*$")
+_DOTTED_LEADER = re.compile(r"(\.{3,}|\u2026|_{3,})\s*(?:(?i:p\.?|blz\.?|pag\.?|pagina|bladzijde)\s*)?\d+\s*$")
 _PAGE_NUMBER_TAIL = re.compile(r"\s+\d{1,3}$")
+# A page mark that says it is one: "p. 8", "blz. 8", "pag. 8", "pagina 8", "(p. 8)".
+_PAGE_MARK = re.compile(r"[\s,\-\u2013(]+(?i:p\.|p|blz\.?|pag\.?|pagina|bladzijde)\s*\d{1,3}\)?\s*$")
+# Several contents entries on one line: "1) Inleiding 2) Leeswijzer 3) Afspraken".
+_INLINE_ENTRY = re.compile(r"(?:^|\s)(\d{1,2})[.)]?\s+[A-Z\u00c0-\u00de][^\d]*?(?=\s+\d{1,2}[.)]?\s+[A-Z\u00c0-\u00de]|\s*$)")
 _LEAD_IN = re.compile(r":\s*$")
 _LIST_LABEL = re.compile(r"^(\d{1,3})[.)]\s")
 # A section number as headings print it ("3", "3.1"), not an item label ("12.").
@@ -108,8 +116,25 @@ def page_number_tail(text: str) -> re.Match[str] | None:
 
 
 def has_dotted_leader(text: str) -> bool:
-    """A contents entry's dots, ellipsis or underscores up to a page number: "3.1 Huurbeleid ...... 5"."""
+    """A contents entry's dots, ellipsis or underscores up to a page number: "3.1 Huurbeleid ...... 5",
+    "Inleiding ........ p. 3"."""
     return _ends_in_digit(text) and _DOTTED_LEADER.search(text) is not None
+
+
+def has_page_mark(text: str) -> bool:
+    """A contents entry that names its page: "3.1 Huurbeleid p. 8", "Bijlage 2 (blz. 12)", "Inleiding, pagina 3"."""
+    return _ends_in_digit(text.rstrip(")")) and _PAGE_MARK.search(text) is not None
+
+
+def is_contents_line(text: str) -> bool:
+    """A line that is a list of contents entries: three or more numbered titles in a row, in
+    order, on one line ("1) Inleiding 2) Leeswijzer 3) Afspraken per thema").
+
+    >>> is_contents_line("1) Inleiding 2) Leeswijzer 3) Afspraken"), is_contents_line("1. De gemeente bouwt 2 woningen.")
+    (True, False)
+    """
+    numbers = [int(m.group(1)) for m in _INLINE_ENTRY.finditer(text)]
+    return len(numbers) >= 3 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
 def _ends_in_digit(text: str) -> bool:
@@ -124,7 +149,7 @@ def heading_role(block: Block) -> str | None:
     a sentence broken over a page).
     """
     text = block.text
-    if has_dotted_leader(text):
+    if has_dotted_leader(text) or has_page_mark(text) or is_contents_line(text):
         return None  # a contents entry, whatever its font
     numbered = _NUMBERED_HEADING.match(text)
     if block.kind == PARAGRAPH:
@@ -150,7 +175,7 @@ def is_toc_entry(block: Block) -> bool:
     """
     if block.kind not in (PARAGRAPH, HEADING):
         return False
-    if has_dotted_leader(block.text):
+    if has_dotted_leader(block.text) or has_page_mark(block.text) or is_contents_line(block.text):
         return True
     tail = page_number_tail(block.text)
     return bool(tail) and looks_like_heading(block.text[:tail.start()])
@@ -183,7 +208,8 @@ def block_roles(blocks: tuple[Block, ...]) -> list[str | None]:
         before = body[position - 1] if position > 0 else None
         after = body[position + 1] if position + 1 < len(body) else None
         by_shape = roles[i] is not None and blocks[i].kind == PARAGRAPH
-        if toc_shaped[i] and (has_dotted_leader(blocks[i].text)
+        if toc_shaped[i] and (has_dotted_leader(blocks[i].text) or has_page_mark(blocks[i].text)
+                              or is_contents_line(blocks[i].text)
                               or (before is not None and toc_shaped[before])
                               or (after is not None and toc_shaped[after])):
             roles[i] = TOC
@@ -206,16 +232,20 @@ def _next_in_list(previous: Block, block: Block) -> bool:
 def outline(document: Document, register: PartyRegister) -> tuple[Placed, ...]:
     """Give every block its Section; heading blocks also get their role.
 
-    Blocks before the first chapter heading are preamble (`in_body=False`); a document
-    without chapter headings is all body. Owners named by a heading hold for everything
-    below it until a heading at the same or a higher level; a lower heading that names
-    parties of its own overrides them, an outlook has none.
+    Blocks before the first top-level heading are preamble (`in_body=False`); a document
+    without one is all body. When the top headings have no numbered or styled headings
+    below them that could be themes, they are the themes themselves ("1. Beschikbaarheid",
+    "2. Betaalbaarheid"): `theme`, not `chapter` (see `themes_on_top`). Owners named by a
+    heading hold for everything below it until a heading at the same or a higher level; a
+    lower heading that names parties of its own overrides them, an outlook has none.
     """
-    roles = block_roles(document.blocks)
-    has_chapters = CHAPTER in roles
+    found = block_roles(document.blocks)
+    roles = themes_on_top(found)
+    has_top = CHAPTER in found  # headings above everything else: before the first, the preamble
+    top_themes = has_top and CHAPTER not in roles
 
     placed = []
-    section = Section(in_body=not has_chapters)
+    section = Section(in_body=not has_top)
     chapter_owners: tuple[str, ...] = ()
     theme_owners: tuple[str, ...] = ()
     chapter_outlook = theme_outlook = False
@@ -228,7 +258,7 @@ def outline(document: Document, register: PartyRegister) -> tuple[Placed, ...]:
             chapter_owners = theme_owners = () if chapter_outlook else register.heading_owners(text)
             section = Section(chapter=text, in_body=True, heading_owners=chapter_owners,
                               horizon=OUTLOOK if chapter_outlook else CURRENT)
-        elif role == THEME and section.in_body:
+        elif role == THEME and (section.in_body or top_themes):
             theme_outlook = chapter_outlook or is_outlook(text)
             theme_owners = () if theme_outlook else (register.heading_owners(text) or chapter_owners)
             section = Section(chapter=section.chapter, theme=text, in_body=True, heading_owners=theme_owners,
@@ -240,3 +270,18 @@ def outline(document: Document, register: PartyRegister) -> tuple[Placed, ...]:
                               heading_owners=owners)
         placed.append(Placed(block, section, role))
     return tuple(placed)
+
+
+def themes_on_top(roles: list[str | None]) -> list[str | None]:
+    """Chapters are themes when nothing below them is: a document whose top headings
+    ("1. Beschikbaarheid", "Artikel 3 Betaalbaarheid") have only unnumbered sub-headings
+    ("Prestaties gemeente") or none has its themes at the top. A document with headings at
+    the theme level ("4.1 Betaalbaarheid") keeps its chapters ("4 Prestatieafspraken").
+
+    >>> themes_on_top([None, CHAPTER, SUBSECTION, CHAPTER]), themes_on_top([CHAPTER, THEME])
+    ([None, 'theme', 'section', 'theme'], ['chapter', 'theme'])
+    """
+    if THEME in roles or CHAPTER not in roles:
+        return roles
+    return [THEME if role == CHAPTER else role for role in roles]
+

@@ -94,7 +94,8 @@ DOCUMENT_FK = ForeignKey("document", "documents", "document")
 # The commitment columns of `agreements extract` (export.COMMITMENT_COLUMNS), so a column added
 # there appears here too; quantities have a table of their own.
 COMMITMENT_DESCRIPTIONS = {
-    "key": "string:unique within the document", "number": "string:as printed",
+    "key": "string:unique within the document", "number": "string:the clean number (12, 3.2, B1)",
+    "label": "string:the number label exactly as printed (12., Afspraak 3.2:, B1)",
     "horizon": "string:current or outlook", "owners": "string:owning parties by short name, '; '-separated",
     "text": "string:the commitment without its number", "page": "integer:PDF page",
     "paragraph": "integer:DOCX body paragraph", "line": "integer:text line",

@@ -12,17 +12,18 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from pipeline.commitments import find_commitments, where
+from pipeline.commitments import Sentences, find_commitments, where
 from pipeline.errors import AgreementError, NoCommitmentsError
 from pipeline.ingest import read_document, unique_ids
 from pipeline.nlp import UNUSED_BY_STAGES
 from pipeline.outline import outline
 from pipeline.parties import PartyRegister, attribute_owners
-from pipeline.period import Period, agreement_period
 from pipeline.party_list import find_parties
+from pipeline.period import Period, agreement_period
 from pipeline.quantities import quantities_from_doc
 from pipeline.settings import Settings
 from pipeline.types import OWNER_NONE, Commitment, Document, Extraction, Issue
+from pipeline.verbs import VerbLexicon
 
 
 def extract_document(path: Path | str, settings: Settings, nlp: Language,
@@ -43,7 +44,7 @@ def extract_read(document: Document, nlp: Language) -> Extraction:
     parties, party_issues = find_parties(document, nlp)
     register = PartyRegister(parties, nlp)
     placed = outline(document, register)
-    commitments, issues = find_commitments(document.id, placed)
+    commitments, issues = find_commitments(document.id, placed, Sentences(VerbLexicon.of(nlp), register))
     if not commitments:
         raise NoCommitmentsError(document.path, "no numbered commitments found "
                                  "(expected paragraphs such as '12. De gemeente ...')")

@@ -41,6 +41,7 @@ import re
 from dataclasses import dataclass
 from typing import Sequence
 
+from pipeline.ingest.normalize import clean_number
 from pipeline.outline import is_outlook
 from pipeline.types import TABLE, Block
 
@@ -58,7 +59,9 @@ HEADER_WORDS: dict[str, frozenset[str]] = {
 }
 # The header stands in the first rows; a caption row ("Thema Betaalbaarheid") may come first.
 HEADER_SEARCH_ROWS = 2
-_NUMBER_CELL = re.compile(r"^(?P<number>\d{1,3}(?:\.\d{1,3})*)[.)]?$")
+# "3", "2.1.", "B1" (a theme letter and a number), "Afspraak 4", "nr. 7".
+_NUMBER_CELL = re.compile(r"^(?:(?i:afspraak|actie|prestatie|nr\.?|nummer)\s*)?"
+                          r"(?P<number>\d{1,3}(?:\.\d{1,3})*|[A-Z]{1,2}\.?\d{1,3}(?:\.\d{1,3})*)[.):]?$")
 _SENTENCE_END = re.compile(r"[.!?:;]['\"\u2019\u201d)]?$")
 # Bullets inside a cell; readers join a cell's lines and paragraphs with spaces.
 _CELL_BULLET = re.compile(r"\s*[\u2022\u25aa\u25cf\u25e6\uf0b7]\s+")
@@ -88,7 +91,7 @@ class Columns:
 class TableItem:
     """One commitment read from a table; `block` is the piece its first row stands in."""
 
-    number: str  # as printed, without trailing punctuation: "3", "2.1"; see `printed`
+    number: str  # clean, without trailing punctuation: "3", "2.1", "B1"; see `printed`
     text: str  # the afspraak cell, continuation rows joined; bullets on lines of their own
     subitems: tuple[str, ...]
     owner: str | None  # the owner cell as printed
@@ -99,6 +102,7 @@ class TableItem:
     printed: bool = True
     # Below a group row that looks ahead ("Doorkijk naar 2025"): an outlook, not this year's.
     outlook: bool = False
+    label: str = ""  # the number cell as printed: "3.", "B1", "Afspraak 4"; "" when none is printed
 
 
 def _header_key(cell: str) -> str:
@@ -210,7 +214,8 @@ def table_items(pieces: Sequence[Block]) -> tuple[TableItem, ...]:
         text, owner, due = (_cell(row, columns.text), _cell(row, columns.owner), _cell(row, columns.due))
         match = _NUMBER_CELL.match(number)
         if match and text:
-            current = _Row(match.group("number"), piece, [text], [owner], [due], outlook=outlook)
+            current = _Row(clean_number(match.group("number")), piece, [text], [owner], [due],
+                           outlook=outlook, label=number)
             drafts.append(current)
         elif not number and current is not None:
             current.add(text, owner, due)  # a row split over a page, or a second paragraph
@@ -295,6 +300,7 @@ class _Row:
     dues: list[str]
     printed: bool = True
     outlook: bool = False
+    label: str = ""
 
     @property
     def last_text(self) -> str:
@@ -320,7 +326,7 @@ class _Row:
                 lines.append(f"- {bullet}")
         return TableItem(number=self.number, text="\n".join(lines), subitems=tuple(subitems),
                          owner=_joined(self.owners, ", "), due=_joined(self.dues, " "), block=self.block,
-                         printed=self.printed, outlook=self.outlook)
+                         printed=self.printed, outlook=self.outlook, label=self.label)
 
 
 def _joined(parts: list[str], separator: str) -> str | None:

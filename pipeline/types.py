@@ -119,12 +119,14 @@ class Commitment:
     """One numbered afspraak, sub-items and continuation paragraphs included."""
 
     document: str
-    # As printed: "12", "3.2.1". A row of a table without a number column prints none and
-    # gets "T2.3": the document's 2nd such table, its 3rd afspraak (see is_unprinted).
+    # The clean number: "12", "3.2.1", "3.2" (of "Afspraak 3.2:"), "B1". A row of a table without
+    # a number column prints none and gets "T2.3": the document's 2nd such table, its 3rd
+    # afspraak (see is_unprinted).
     number: str
     key: str  # unique within the document
     text: str  # whole commitment without its label; sub-items on their own lines
     section: Section
+    label: str = ""  # the label exactly as printed: "12.", "Afspraak 3.2:", "B1", "a)"; "" when none is printed
     year: int | None = None
     period_start: int | None = None  # first and last year of a multi-year agreement
     period_end: int | None = None

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.commitments import Label, find_commitments, parse_label
+from pipeline.commitments import Label, Sentences, find_commitments, parse_label
 from pipeline.outline import outline
 from pipeline.parties import PartyRegister
 from pipeline.types import CURRENT, FOOTNOTE, HEADING, OUTLOOK, TABLE, Block, Document
+from pipeline.verbs import VerbLexicon
 
 
 @pytest.mark.parametrize("text, label, rest", [
@@ -43,9 +44,92 @@ def test_parse_label(text, label, rest):
         assert (parsed[0].text, parsed[0].punct, parsed[0].lettered) == label and parsed[1] == rest
 
 
+@pytest.mark.parametrize("text, number, printed, style, rest", [
+    # a word before the number, as Word's lvlText "Afspraak %1.%2" prints it
+    ("Afspraak 3.2 De corporaties bouwen.", "3.2", "Afspraak 3.2", (2, "", "number", "afspraak"), "De corporaties bouwen."),
+    ("Afspraak 4: De gemeente stelt vast.", "4", "Afspraak 4:", (1, ":", "number", "afspraak"), "De gemeente stelt vast."),
+    ("Actie 12. Partijen overleggen.", "12", "Actie 12.", (1, ".", "number", "actie"), "Partijen overleggen."),
+    # a theme letter and a number, per theme: "B1", "V3"
+    ("B1 De corporaties beperken de huurstijging.", "B1", "B1", (1, "", "coded", ""), "De corporaties beperken de huurstijging."),
+    ("V3. Thuisbest bouwt 24 flexwoningen.", "V3", "V3.", (1, ".", "coded", ""), "Thuisbest bouwt 24 flexwoningen."),
+    ("A.1 De gemeente zet coaches in.", "A1", "A.1", (1, "", "coded", ""), "De gemeente zet coaches in."),
+    ("a) De gemeente zet coaches in.", "a", "a)", (1, ")", "letter", ""), "De gemeente zet coaches in."),
+])
+def test_labels_with_words_and_theme_letters(text, number, printed, style, rest):
+    label, after = parse_label(text)
+    assert (label.text, label.printed, label.style, after) == (number, printed, style, rest)
+
+
+@pytest.mark.parametrize("text", ["CO2 uitstoot daalt.", "CO2-uitstoot daalt.", "A2 de weg", "B12 woningen"])
+def test_words_that_only_look_like_theme_labels(text):
+    assert parse_label(text) is None
+
+
 def _run(nlp, *blocks: Block):
     document = Document(Path("x.txt"), "x", "text", (Block("Titel"),) + blocks)
     return find_commitments("x", outline(document, PartyRegister((), nlp)))
+
+
+def _numbers(nlp, *texts: str) -> list[str]:
+    """The commitments a document of these lines gives, read as `extract` reads: with the
+    sentence test (verbs, party subjects)."""
+    document = Document(Path("x.txt"), "x", "text", tuple(Block(text) for text in ("Titel", *texts)))
+    register = PartyRegister((), nlp)
+    commitments, _ = find_commitments("x", outline(document, register), Sentences(VerbLexicon.of(nlp), register))
+    return [c.number for c in commitments]
+
+
+BODY = ("2 Afspraken", "1. De gemeente stelt grond beschikbaar voor 40 sociale huurwoningen.",
+        "2. De corporaties verbeteren 120 woningen naar label B.")
+
+
+@pytest.mark.parametrize("lines", [
+    # contents entries that name their page, in the body of a document without chapters
+    ("Inhoud", "1. Inleiding p. 3", "2. Afspraken p. 4", "3. Ondertekening p. 9"),
+    ("Inhoudsopgave", "1. Inleiding blz. 3", "2. Afspraken blz. 4"),
+    ("1. Inleiding, pagina 3", "2. Afspraken, pagina 4"),
+    ("1) Inleiding 2) Leeswijzer 3) Afspraken 4) Ondertekening",),
+    # the parts of the document, the first on the line of its lead-in
+    ("De prestatieafspraken 2024 bestaan uit drie delen: 1. Rollen en verantwoordelijkheden;",
+     "2. Afspraken over samenwerking;", "3. Ondertekening."),
+    ("Dit document kent de volgende onderdelen:", "1. Deel A: de rollen van partijen;", "2. Deel B: de jaarafspraken."),
+    # a list of themes, with a lead-in that does not say so, or with none
+    ("In 2025 werken partijen aan vier thema's.", "1. Organisatie en samenwerking", "2. Betaalbaarheid",
+     "3. Wonen en zorg", "4. Duurzaamheid"),
+    ("1. Beschikbaarheid van sociale huurwoningen", "2. Kwaliteit en duurzaamheid van de voorraad"),
+    # noun phrases that end like sentences are still no commitments
+    ("Het document is als volgt opgebouwd.", "1. Rollen en verantwoordelijkheden;", "2. Afspraken over samenwerking;",
+     "3. Ondertekening."),
+    ("Partijen kijken in 2025 vooral naar:", "1. betaalbaarheid van de huren;", "2. beschikbaarheid voor starters;",
+     "3. verduurzaming van de voorraad."),
+    # definitions, by their heading or their lead-in
+    ("Artikel 1 Begripsbepalingen", "1. Woningwet: de Woningwet zoals die luidt op 1 januari 2025.",
+     "2. Corporatie: een toegelaten instelling als bedoeld in artikel 19 van de Woningwet."),
+    ("In deze overeenkomst wordt verstaan onder:", "1. huurders: de huurders van de corporaties;",
+     "2. doelgroep: huishoudens met een inkomen tot de huurtoeslaggrens."),
+    # the steps of the yearly cycle, by their heading or their lead-in
+    ("Jaarcyclus", "1. De corporaties brengen voor 1 juli een bod uit.",
+     "2. De huurdersorganisaties reageren voor 1 september op het bod."),
+    ("De jaarlijkse cyclus kent de volgende stappen:", "1. Bod corporaties voor 1 juli", "2. Reactie huurders",
+     "3. Ondertekening voor 15 december"),
+])
+def test_numbered_lines_that_are_not_commitments(nlp, lines):
+    """In the body (below "1 Inleiding"), where numbered lines could be commitments."""
+    assert _numbers(nlp, "1 Inleiding", *lines, *BODY) == ["1", "2"]
+
+
+@pytest.mark.parametrize("lines, numbers", [
+    # short commitments are sentences: a party as subject, or a verb
+    (("1. De gemeente stelt grond beschikbaar.", "2. De corporaties bouwen 40 woningen.",
+      "3. Partijen overleggen ieder kwartaal."), ["1", "2", "3"]),
+    (("1. Woonvisie actualiseren.", "2. Energiecoaches inzetten."), ["1", "2"]),  # one verb in the list will do
+    # items without a verb that a lead-in announces as afspraken
+    (("Partijen spreken de volgende acties af:", "1. Energiecoaches inzetten", "2. Een huurdersmonitor"),
+     ["1", "2"]),
+    (("De gemeente doet de volgende toezeggingen: ",), []),
+])
+def test_short_commitments_stay(nlp, lines, numbers):
+    assert _numbers(nlp, *lines) == numbers
 
 
 def test_continuations_subitems_and_footnote(nlp):

@@ -214,9 +214,11 @@ def test_party_headings_hold_below_them(layout_extraction, fmt):
 @pytest.mark.parametrize("fmt", ["text", "pdf", "docx"])
 def test_false_numbers_leave_sections_intact(layout_extraction, fmt):
     extraction = layout_extraction("false_numbers", fmt)
-    chapters = [c.section.chapter for c in extraction.commitments]
-    assert chapters == ["2 Samenwerking"] * 2 + ["3 Betaalbaarheid"] * 2 + ["4 Beschikbaarheid"] * 2 \
+    # The top headings are the themes: nothing below them is numbered as a theme.
+    themes = [c.section.theme for c in extraction.commitments]
+    assert themes == ["2 Samenwerking"] * 2 + ["3 Betaalbaarheid"] * 2 + ["4 Beschikbaarheid"] * 2 \
         + ["5 Leefbaarheid"]
+    assert {c.section.chapter for c in extraction.commitments} == {None}
     assert [p.short_name for p in extraction.parties] == ["de gemeente", "Vooruit", "HV Dijkveld"]
     assert extraction.year == 2026
 

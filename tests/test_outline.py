@@ -101,7 +101,7 @@ def test_contents_entries_are_not_headings():
 def test_a_page_number_glued_to_a_heading_is_dropped(nlp):
     document = _document("Titel", "3 Betaalbaarheid 12", "1. De gemeente bouwt woningen voor starters.")
     placed = outline(document, PartyRegister((), nlp))
-    assert placed[1].role == CHAPTER and placed[2].section.chapter == "3 Betaalbaarheid"
+    assert placed[1].role == THEME and placed[2].section.theme == "3 Betaalbaarheid"
     assert heading_title("3.1 Huurbeleid 7") == "3.1 Huurbeleid"
     assert heading_title("Prestaties gemeente 2021") == "Prestaties gemeente 2021"
 

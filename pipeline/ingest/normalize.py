@@ -28,17 +28,35 @@ _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _SPACES_TO_MERGE = re.compile(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]|  ")  # where _SPACES changes a text
 _MARKDOWN_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 
-# A number label as printed at the start of a paragraph: "12.", "12)", "3.2.1", "3.2.1.",
-# "a.", "a)", "(a)". Group "label" holds it without trailing punctuation.
+# A number label as printed at the start of a paragraph:
+#   "12.", "12)", "3.2.1", "3.2.1.", "a.", "a)", "(a)"      plain numbers and letters
+#   "Afspraak 4", "Afspraak 3.2:", "Actie 12."                 a word before the number (Word's
+#                                                             lvlText "Afspraak %1.%2")
+#   "A1", "B2.", "V3:", "A.1"                                 a theme letter and a number
+# Group "label" holds the number without trailing punctuation, "prefix" the word before it.
 # A label stands before white space, or, for a number closed by "." or ")" or of several
 # levels, right before a capitalised word: Word's list numbers run into the text at the
 # tab stop once they are wide enough, and the PDF then shows no gap wide enough for a
-# space ("10.Partijen ...", "2.1Partijen ...").
+# space ("10.Partijen ...", "2.1Partijen ..."). A theme letter and number with nothing
+# after it must be followed by a capitalised word ("B2 De gemeente"), so "CO2 uitstoot"
+# is no label.
 _GLUED_WORD = r"[A-Z\u00c0-\u00d6\u00d8-\u00de][^\W\d_]"
+LABEL_PREFIXES = ("afspraak", "prestatie", "actie", "maatregel", "artikel", "opgave")
+_CODED = r"[A-Z]{1,2}\.?\d{1,2}(?:\.\d{1,2}){0,2}"
 LABEL_RE = re.compile(
-    r"^\s*(?:\((?P<paren>[a-z]|\d{1,3})\)|(?P<label>\d{1,3}(?:\.\d{1,3})*|[a-z])(?P<punct>[.)])?)"
+    r"^\s*(?:\((?P<paren>[a-z]|\d{1,3})\)"
+    rf"|(?P<prefix>(?i:{'|'.join(LABEL_PREFIXES)})\s+)(?P<prefixed>\d{{1,3}}(?:\.\d{{1,3}})*|{_CODED})(?P<ppunct>[.):])?"
+    rf"|(?P<coded>{_CODED})(?:(?P<cpunct>[.):])(?=\s|$)|(?=\s+[A-Z\u00c0-\u00de]))"
+    r"|(?P<label>\d{1,3}(?:\.\d{1,3})*|[a-z])(?P<punct>[.)])?)"
     rf"(?=\s|$|(?:(?<=\d[.)])|(?<=\d\.\d)|(?<=\d\.\d\d)){_GLUED_WORD})"
 )
+
+
+def clean_number(raw: str) -> str:
+    """A label's number without the dot some documents put after a theme letter: "A.1" -> "A1"."""
+    return re.sub(r"^([A-Z]+)\.(?=\d)", r"\1", raw)
+
+
 # Bullet glyphs Word, PDF producers and plain-text authors use.
 BULLET_RE = re.compile(r"^\s*[-\u2013\u2014\u2022\u25aa\u25cf\u25e6\u2023\u2043\u00b7*o\uf0b7\uf0a7](?=\s)\s*")
 # Footnote markers: superscript digits, or a digit glued to the start of a footnote line.
@@ -99,7 +117,8 @@ def join_lines(lines: list[str]) -> str:
 def is_label_only(text: str) -> bool:
     """True for a paragraph that is nothing but a number label ("12." or "b)")."""
     m = LABEL_RE.match(text)
-    return bool(m) and not text[m.end():].strip() and bool(m.group("punct") or m.group("paren"))
+    return bool(m) and not text[m.end():].strip() and bool(
+        m.group("punct") or m.group("paren") or m.group("prefix") or m.group("cpunct"))
 
 
 def merge_split_labels(blocks: list[Block]) -> list[Block]:
