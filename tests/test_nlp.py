@@ -30,12 +30,12 @@ def test_built_model_loads_back(model_path, nlp):
 
     assert (model_path / "config.cfg").is_file()
     saved = spacy.load(model_path)
-    assert saved.pipe_names == ["lemmatizer", "group_words", "quantity_ruler"]
+    assert saved.pipe_names == ["lemmatizer", "group_words", "quantity_ruler", "verb_lexicon"]
     assert [t.lemma_ for t in saved("94 woningen")] == ["94", "woning"]
     # load_pipeline leaves out what no stage reads and builds the tokenizer instead of
     # reading it: the same tokenizer as the saved one.
     assert nlp.lang == "nl"
-    assert nlp.pipe_names == ["group_words", "quantity_ruler"]
+    assert nlp.pipe_names == ["group_words", "quantity_ruler", "verb_lexicon"]
     assert nlp.tokenizer.to_bytes(exclude=["vocab"]) == saved.tokenizer.to_bytes(exclude=["vocab"])
     text = SEED.read_text(encoding="utf-8")
     assert [t.text for t in nlp.make_doc(text)] == [t.text for t in saved.make_doc(text)]
