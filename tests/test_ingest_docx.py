@@ -14,7 +14,7 @@ import docx
 import pytest
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
-from docx.oxml.ns import nsdecls
+from docx.oxml.ns import nsdecls, qn
 
 from pipeline.errors import UnreadableDocumentError, UnsupportedFormatError
 from pipeline.ingest import read_document
@@ -316,6 +316,76 @@ def test_paragraph_text_as_word_shows_it(tmp_path):
     blocks = read_document(tmp_path / "text.docx", SETTINGS).blocks
     assert [(b.text, b.paragraph) for b in blocks] == [
         ("Zie de Woonvisie 2016+ vastgesteld.", 0), ("In een inhoudsbesturingselement", 2)]
+
+
+_WPS = ('xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+        'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+        'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:v="urn:schemas-microsoft-com:vml"')
+
+
+def _text_box(text: str, *, fallback: bool = True) -> str:
+    """A run holding a text box as Word writes it: DrawingML in mc:Choice, VML in mc:Fallback."""
+    content = f"<w:txbxContent><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:txbxContent>"
+    choice = (f'<mc:Choice Requires="wps"><w:drawing><wp:anchor><a:graphic><a:graphicData><wps:wsp><wps:txbx>'
+              f"{content}</wps:txbx></wps:wsp></a:graphicData></a:graphic></wp:anchor></w:drawing></mc:Choice>")
+    vml = f"<mc:Fallback><w:pict><v:shape><v:textbox>{content}</v:textbox></v:shape></w:pict></mc:Fallback>"
+    return (f'<w:r {nsdecls("w")} {_WPS}><mc:AlternateContent>{choice}{vml if fallback else ""}'
+            "</mc:AlternateContent></w:r>")
+
+
+@pytest.mark.parametrize("box", [
+    _text_box("Trekker: de gemeente"),  # a text box with its VML copy: read once
+    _text_box("Trekker: de gemeente", fallback=False),
+    f'<w:r {nsdecls("w")} {_WPS}><w:pict><v:shape><v:textbox><w:txbxContent><w:p><w:r><w:t>Trekker: de gemeente'
+    "</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r>",  # VML alone, as older Word wrote
+])
+def test_text_boxes_read_in_place(tmp_path, box):
+    document = docx.Document()
+    anchor = document.add_paragraph("De gemeente actualiseert de woonvisie.")
+    anchor._p.append(parse_xml(box))
+    document.add_paragraph("Daarna.")
+    document.save(tmp_path / "box.docx")
+    blocks = read_document(tmp_path / "box.docx", SETTINGS).blocks
+    assert [(b.text, b.paragraph) for b in blocks] == [
+        ("De gemeente actualiseert de woonvisie.", 0), ("Trekker: de gemeente", 0), ("Daarna.", 1)]
+
+
+def test_tracked_changes_read_as_accepted(tmp_path):
+    """Insertions in, deletions out; a numbered paragraph deleted whole takes its number with it;
+    a complex field prints its result, not its code."""
+    items = [ListItem("Eerste afspraak.", num_id=1, ilvl=0), ListItem("Geschrapte afspraak.", num_id=1, ilvl=0),
+             ListItem("Derde afspraak", num_id=1, ilvl=0)]
+    path = render_numbered_docx(tmp_path / "changes.docx", items, one_level(), {1: 0})
+    document = docx.Document(path)
+    first, deleted, third = document.paragraphs
+    first._p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="7" w:author="x"><w:r><w:t xml:space="preserve"> '
+                              "Met 40 woningen.</w:t></w:r></w:ins>"))
+    for run in deleted._p.findall(qn("w:r")):  # the whole paragraph, mark included, deleted
+        wrapper = parse_xml(f'<w:del {nsdecls("w")} w:id="8" w:author="x"/>')
+        run.addprevious(wrapper)
+        wrapper.append(run)
+        for t in run.findall(qn("w:t")):
+            t.tag = qn("w:delText")
+    deleted._p.get_or_add_pPr().append(parse_xml(f'<w:rPr {nsdecls("w")}><w:del w:id="9" w:author="x"/></w:rPr>'))
+    third._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="begin"/></w:r>'))
+    third._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:instrText> REF bijlage_1 \\h </w:instrText></w:r>'))
+    third._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="separate"/></w:r>'))
+    third._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t xml:space="preserve"> (bijlage 1)</w:t></w:r>'))
+    third._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:fldChar w:fldCharType="end"/></w:r>'))
+    document.save(path)
+    assert texts(path) == ["1. Eerste afspraak. Met 40 woningen.", "2. Derde afspraak (bijlage 1)"]
+
+
+def test_a_content_control_showing_its_prompt_prints_nothing(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("Voor.")
+    document.element.body.insert(1, parse_xml(
+        f'<w:sdt {nsdecls("w")}><w:sdtPr><w:showingPlcHdr/></w:sdtPr><w:sdtContent><w:p><w:r>'
+        "<w:t>Klik of tik om tekst in te voeren.</w:t></w:r></w:p></w:sdtContent></w:sdt>"))
+    document.save(tmp_path / "prompt.docx")
+    assert texts(tmp_path / "prompt.docx") == ["Voor."]
 
 
 # -- errors --------------------------------------------------------------------------

@@ -43,6 +43,9 @@ TITLE_LEVEL = 0  # a "Title" paragraph sits above chapter level 1
 
 W_P, W_TBL, W_TR, W_TC, W_R = qn("w:p"), qn("w:tbl"), qn("w:tr"), qn("w:tc"), qn("w:r")
 W_SDT, W_SDT_CONTENT = qn("w:sdt"), qn("w:sdtContent")
+W_TXBX_CONTENT = qn("w:txbxContent")
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_MC_ALTERNATE, _MC_CHOICE, _MC_FALLBACK = f"{_MC}AlternateContent", f"{_MC}Choice", f"{_MC}Fallback"
 # Wrappers whose children are read as if they stood in the wrapper's place.
 _BLOCK_WRAPPERS = {W_SDT, W_SDT_CONTENT, qn("w:customXml"), qn("w:ins"), qn("w:moveTo")}
 _RUN_WRAPPERS = {qn("w:hyperlink"), qn("w:ins"), qn("w:moveTo"), qn("w:smartTag"), W_SDT, W_SDT_CONTENT,
@@ -249,13 +252,29 @@ class _BodyReader:
                 block = self.table_to_block(element, index)
             if block is not None:
                 yield block
+            if element.tag == W_P:
+                yield from self.text_box_blocks(element, index)
             yield from self.footnote_blocks(index)
+
+    def text_box_blocks(self, p, index: int) -> Iterator[Block]:
+        """The paragraphs and tables of the text boxes anchored in a paragraph, read in place
+        (right after it), with the anchor's paragraph index."""
+        for content in text_box_contents(p):
+            for element in _body_elements(content):
+                if element.tag == W_P:
+                    block = self.paragraph_to_block(element, index)
+                else:
+                    block = self.table_to_block(element, index)
+                if block is not None:
+                    yield block
 
     def paragraph_to_block(self, p, index: int) -> Block | None:
         pPr = p.find(qn("w:pPr"))
         chain = self.styles.chain(_val(pPr.find(qn("w:pStyle"))) if pPr is not None else None)
-        label = self.paragraph_label(p, pPr, chain, index)
         text = self.paragraph_text(p).strip()
+        if not text and _mark_deleted(pPr):
+            return None  # a paragraph deleted with tracked changes: gone, its list number too
+        label = self.paragraph_label(p, pPr, chain, index)
         style = chain[0].name if chain else None
         if not text or (style and _TOC_STYLE.match(style)):
             return None  # empty, or a table-of-contents line repeating a heading
@@ -286,6 +305,8 @@ class _BodyReader:
             tag = child.tag
             if tag == W_R:
                 yield from self._run_text(child)
+            elif tag == W_SDT and _shows_placeholder(child):
+                continue  # "Klik of tik om tekst in te voeren": the control's prompt, not text
             elif tag in _RUN_WRAPPERS:
                 yield from self._run_texts(child)
             # w:del, w:moveFrom (deleted text), w:pPr, bookmarks, proofing marks, math: nothing printed
@@ -309,7 +330,8 @@ class _BodyReader:
                 yield _symbol(child.get(qn("w:char")))
             elif tag == qn("w:footnoteReference"):
                 yield self.footnote_mark(child)
-            # w:drawing, w:pict, mc:AlternateContent (text boxes, shapes): not body text
+            # w:drawing, w:pict, mc:AlternateContent (text boxes, shapes): read after the
+            # paragraph as blocks of their own (text_box_blocks)
 
     def footnote_mark(self, reference) -> str:
         """Number the footnote as Word does (1, 2, ... in reference order) and queue its text."""
@@ -380,8 +402,47 @@ def _body_elements(container) -> Iterator:
     for child in container.iterchildren():
         if child.tag in (W_P, W_TBL):
             yield child
+        elif child.tag == W_SDT and _shows_placeholder(child):
+            continue
         elif child.tag in _BLOCK_WRAPPERS:
             yield from _body_elements(child)
+
+
+def text_box_contents(p) -> Iterator:
+    """The w:txbxContent of every text box anchored in a paragraph's runs, once each.
+
+    Word writes a text box twice: as a DrawingML shape (mc:Choice) and as VML for older
+    readers (mc:Fallback); the fallback is read only where no choice holds a text box.
+    Text boxes inside a text box are read with their outer box.
+    """
+    for run in p.iter(W_R):
+        if any(ancestor.tag == W_TXBX_CONTENT for ancestor in run.iterancestors()):
+            continue  # a run inside a text box of this paragraph: read with its box
+        for alternate in run.iterchildren(_MC_ALTERNATE):
+            choices = [c for choice in alternate.iterchildren(_MC_CHOICE) for c in choice.iter(W_TXBX_CONTENT)]
+            fallback = [c for fb in alternate.iterchildren(_MC_FALLBACK) for c in fb.iter(W_TXBX_CONTENT)]
+            yield from _outermost(choices or fallback)
+        for drawing in run.iterchildren(qn("w:drawing"), qn("w:pict")):
+            yield from _outermost(list(drawing.iter(W_TXBX_CONTENT)))
+
+
+def _outermost(contents: list) -> list:
+    """The text boxes that stand in no other of `contents`."""
+    nested = {id(n) for c in contents for n in c.iter(W_TXBX_CONTENT) if n is not c}
+    return [c for c in contents if id(c) not in nested]
+
+
+def _mark_deleted(pPr) -> bool:
+    """Is the paragraph mark itself deleted (w:pPr/w:rPr/w:del), as tracked changes record it?"""
+    rPr = None if pPr is None else pPr.find(qn("w:rPr"))
+    return rPr is not None and rPr.find(qn("w:del")) is not None
+
+
+def _shows_placeholder(sdt) -> bool:
+    """A content control still showing its placeholder prompt (w:showingPlcHdr)."""
+    properties = sdt.find(qn("w:sdtPr"))
+    flag = None if properties is None else properties.find(qn("w:showingPlcHdr"))
+    return flag is not None and _val(flag) not in ("0", "false", "off")
 
 
 def _children(element, tag) -> Iterator:
