@@ -35,7 +35,7 @@ from pipeline.ingest.normalize import (BULLET_RE, DIGIT_TO_SUPERSCRIPT, LABEL_RE
 from pipeline.nlp import GROUPS_KEY
 from pipeline.outline import CHAPTER, SUBSECTION, THEME, Placed, has_dotted_leader
 from pipeline.parties import PartyRegister
-from pipeline.tables import TableItem, continues_table, find_columns, table_items
+from pipeline.tables import DUE, OWNER, TableItem, column_role, continues_table, find_columns, table_items
 from pipeline.verbs import VerbLexicon
 from pipeline.types import (
     FOOTNOTE, HEADING, OUTLOOK, PARAGRAPH, TABLE, UNPRINTED_PREFIX, Block, Commitment, Issue, Section, is_unprinted,
@@ -64,6 +64,11 @@ _COMMITMENTS_LEAD_IN = re.compile(
 _NOT_COMMITMENTS_HEADING = re.compile(
     r"\b(?:begripsbepalingen|begripsbepaling|begrippen|begrippenlijst|definities|afkortingen|"
     r"inhoudsopgave|considerans|overwegingen|jaarcyclus|cyclus|leeswijzer)\b|^(?:\S+\s+)?inhoud$", re.IGNORECASE)
+# Several fields on one line: "Trekker: gemeente; gereed: Q2 2025", "Wie: X | Wanneer: 2025".
+_FIELD_SEPARATOR = re.compile(r"\s*[;|]\s*|\s+(?=(?i:wanneer|planning|gereed|termijn|deadline)\s*:)")
+# Fields after the commitment's last sentence, maybe in brackets: "... vast. (Trekker: gemeente)".
+_TRAILING_FIELD = re.compile(r"(?:(?<=[.!?])\s+|\s*\()(?P<fields>(?i:trekker|wie|verantwoordelijke?|eigenaar|"
+                             r"kartrekker|uitvoerder)\s*:[^()]+?)\)?\.?$")
 # A title-like line is short: a commitment of a few words still holds a verb or a subject,
 # which stands among its first words ("In 2025 bouwt Woonborg ...": token 3).
 MAX_TITLE_WORDS = 10
@@ -201,6 +206,21 @@ class _Draft:
         self.parts.append(f"{marker} {text}")
         self.last_is_subitem = True
 
+    def take_fields(self, text: str) -> bool:
+        """A line that says who or when, as a commitments table's columns would: "Trekker:
+        gemeente", "Planning: Q2 2025", "Wie: corporaties; wanneer: 2025". Returns True when
+        the line was such a line and is taken as owner and timing, not as text."""
+        fields = field_line(text)
+        for role, value in fields or ():
+            self.add_field(role, value)
+        return fields is not None
+
+    def add_field(self, role: str, value: str) -> None:
+        if role == OWNER:
+            self.owner_column = f"{self.owner_column}, {value}" if self.owner_column else value
+        else:
+            self.due = f"{self.due} {value}" if self.due else value
+
     @property
     def text(self) -> str:
         return "\n".join(self.parts)
@@ -263,10 +283,12 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...], sentences: Se
                 open_draft.add_subitem(marker, rest)
                 continue
         elif bullet and open_draft is not None:
-            open_draft.add_subitem("-", block.text[bullet.end():].strip())
+            if not open_draft.take_fields(block.text[bullet.end():].strip()):
+                open_draft.add_subitem("-", block.text[bullet.end():].strip())
             continue
         elif open_draft is not None and block.kind == PARAGRAPH:
-            open_draft.add_paragraph(block.text)
+            if not open_draft.take_fields(block.text):
+                open_draft.add_paragraph(block.text)
             continue
         last_paragraph = entry
 
@@ -473,7 +495,42 @@ def _attach_footnote(text: str, open_draft: _Draft | None, drafts: list[_Draft])
             return
 
 
+def field_line(text: str) -> list[tuple[str, str]] | None:
+    """The (owner | due, value) pairs of a line of fields, or None for any other line.
+
+    Every part must name a column a commitments table has for who or when (the header words
+    of pipeline/tables.py: Trekker, Wie, Verantwoordelijke, Eigenaar, Planning, Gereed, ...).
+
+    >>> field_line("Trekker: gemeente; gereed: Q2 2025"), field_line("Toelichting: zie bijlage")
+    ([('owner', 'gemeente'), ('due', 'Q2 2025')], None)
+    """
+    parts = _FIELD_SEPARATOR.split(text.strip().rstrip("."))
+    fields = []
+    for part in parts:
+        key, colon, value = part.partition(":")
+        role = column_role(key) if colon and len(key.split()) <= 3 else None
+        if role not in (OWNER, DUE) or not value.strip():
+            return None
+        fields.append((role, value.strip().rstrip(".;").strip()))
+    return fields or None
+
+
+def _trailing_fields(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """A commitment that ends with its owner: "De gemeente stelt vast. (Trekker: gemeente)"
+    -> ("De gemeente stelt vast.", [("owner", "gemeente")])."""
+    found = _TRAILING_FIELD.search(text)
+    if found:
+        fields = field_line(found.group("fields"))
+        if fields:
+            return text[:found.start()].rstrip(), fields
+    return text, []
+
+
 def _freeze(document_id: str, draft: _Draft) -> Commitment:
+    if draft.parts:
+        draft.parts[0], fields = _trailing_fields(draft.parts[0])
+        for role, value in fields:
+            draft.add_field(role, value)
     block = draft.block
     return Commitment(
         document=document_id, number=draft.label.text, key=draft.label.text, label=draft.label.printed,

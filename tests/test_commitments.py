@@ -278,3 +278,20 @@ def test_numbered_subitems_do_not_outnumber_the_commitments(nlp):
     commitments, _ = _run(nlp, *blocks)
     assert [c.number for c in commitments] == ["1", "2", "3"]
     assert all(len(c.subitems) == 3 for c in commitments)
+
+
+@pytest.mark.parametrize("lines, owner, due", [
+    # who and when on lines of their own below the commitment, as a table's columns would say
+    (("1. De gemeente actualiseert de woonvisie.", "Trekker: gemeente", "Planning: Q2 2025"), "gemeente", "Q2 2025"),
+    (("1. Partijen stellen een huurdersmonitor op.", "Wie: corporaties; wanneer: eind 2025"), "corporaties",
+     "eind 2025"),
+    (("1. Partijen stellen een huurdersmonitor op.", "- Verantwoordelijk: HV Veenhoven"), "HV Veenhoven", None),
+    # or at its end
+    (("1. De gemeente actualiseert de woonvisie. (Trekker: gemeente)",), "gemeente", None),
+    (("1. De gemeente actualiseert de woonvisie. Eigenaar: gemeente.",), "gemeente", None),
+])
+def test_trekker_lines_name_the_owner(nlp, lines, owner, due):
+    document = Document(Path("x.txt"), "x", "text", tuple(Block(t) for t in ("Titel", "1 Afspraken", *lines)))
+    (commitment,), _ = find_commitments("x", outline(document, PartyRegister((), nlp)))
+    assert (commitment.owner_column, commitment.due) == (owner, due)
+    assert "Trekker" not in commitment.text and ":" not in commitment.text
