@@ -34,7 +34,7 @@ from pipeline.ingest.normalize import (BULLET_RE, DIGIT_TO_SUPERSCRIPT, LABEL_RE
                                       footnote_marker)
 from pipeline.nlp import GROUPS_KEY
 from pipeline.outline import CHAPTER, SUBSECTION, THEME, Placed, has_dotted_leader
-from pipeline.parties import PartyRegister
+from pipeline.parties import PartyRegister, is_lead_in
 from pipeline.tables import DUE, OWNER, TableItem, column_role, continues_table, find_columns, table_items
 from pipeline.verbs import VerbLexicon
 from pipeline.types import (
@@ -56,10 +56,6 @@ _NOT_COMMITMENTS_LEAD_IN = re.compile(
 _STRUCTURE_LEAD_IN = re.compile(
     r"\b(?:thema'?s|onderwerpen|onderdelen|delen|hoofdstukken|paragrafen|bijlagen|pijlers|"
     r"bouwstenen|opgaven)\b[^.]*:", re.IGNORECASE)
-# A lead-in announcing commitments: what follows is a list of them, however short its items.
-_COMMITMENTS_LEAD_IN = re.compile(
-    r"\b(?:afspraken|afspraak|prestaties|acties|maatregelen|inspanningen)\b[^.]*:\s*$|"
-    r"\b(?:spreken|spreekt|komen|komt)\b[^.]*\b(?:af|overeen)\b[^.]*:\s*$|\bzeggen\b[^.]*\btoe\b", re.IGNORECASE)
 # Headings whose numbered lines are never commitments: definitions, contents, recitals, the cycle.
 _NOT_COMMITMENTS_HEADING = re.compile(
     r"\b(?:begripsbepalingen|begripsbepaling|begrippen|begrippenlijst|definities|afkortingen|"
@@ -180,6 +176,9 @@ class _Draft:
     def from_table(cls, item: TableItem, section: Section, unnumbered_table: int) -> _Draft:
         """`unnumbered_table`: which table without a number column this is (1, 2, ...)."""
         number = item.number if item.printed else unprinted_number(unnumbered_table, item.number)
+        if item.group:  # below a group row: its theme, or a section of the heading's theme
+            section = replace(section, theme=item.group) if section.theme is None else \
+                replace(section, section=item.group)
         if item.outlook:  # below a "Doorkijk ..." row of the table: as below such a heading
             section = replace(section, horizon=OUTLOOK, heading_owners=())
         return cls(Label(number, "", False, printed=item.label), item.block, section, item.text.split("\n"),
@@ -241,6 +240,13 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...], sentences: Se
     last_paragraph: Placed | None = None
     unnumbered_tables = 0
 
+    def opens_list(start: int) -> bool:
+        """Does a commitment start at the next block that is not a footnote?"""
+        following = next((i for i in range(start, len(placed)) if placed[i].block.kind != FOOTNOTE), None)
+        labelled = labelled_at.get(following) if following is not None else None
+        return labelled is not None and following not in not_commitments and starts_commitment(
+            labelled[0], placed[following].section, item_style)
+
     index = 0
     while index < len(placed):
         position, entry = index, placed[index]
@@ -249,7 +255,9 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...], sentences: Se
         if block.kind == FOOTNOTE:
             _attach_footnote(block.text, open_draft, drafts)
             continue
-        if block.kind == TABLE and section.in_body:  # its rows may be commitments; it ends the open one
+        # A commitments table is read wherever it stands, also in a document whose only
+        # heading comes after it ("Ondertekening"); its rows may be commitments; it ends the open one.
+        if block.kind == TABLE and (section.in_body or find_columns(block.rows) is not None):
             pieces, notes, index = _table_pieces(placed, position)
             items = table_items(pieces)
             unnumbered_tables += any(not item.printed for item in items)
@@ -286,10 +294,13 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...], sentences: Se
             if not open_draft.take_fields(block.text[bullet.end():].strip()):
                 open_draft.add_subitem("-", block.text[bullet.end():].strip())
             continue
-        elif open_draft is not None and block.kind == PARAGRAPH:
+        elif open_draft is not None and block.kind == PARAGRAPH and not (
+                _LEAD_IN.search(block.text) and opens_list(index)):
             if not open_draft.take_fields(block.text):
                 open_draft.add_paragraph(block.text)
             continue
+        else:
+            open_draft = None  # a lead-in of the list that follows ends the item above it
         last_paragraph = entry
 
     commitments, key_issues = assign_keys([_freeze(document_id, draft) for draft in drafts], document_id)
@@ -396,7 +407,7 @@ def non_commitment_items(placed: tuple[Placed, ...], item_style, labelled_at: di
         titles_only = sentences is not None and all(sentences.title_like(text) for text in texts)
         if _NOT_COMMITMENTS_LEAD_IN.search(lead_in) or (names_only and (
                 _STRUCTURE_LEAD_IN.search(lead_in) or all(_title_key(text) in titles for text in texts))) or (
-                titles_only and not _COMMITMENTS_LEAD_IN.search(lead_in)):
+                titles_only and not is_lead_in(lead_in)):
             skipped.update(index for index, _ in items)
     return skipped
 

@@ -36,6 +36,9 @@ _NUMBERED_HEADING = re.compile(
     rf"^(?P<prefix>{_HEADING_PREFIX})?(?P<num>\d{{1,2}}(?:\.\d{{1,2}}){{0,2}})(?:\.|(?(prefix)\s*[:\-\u2013]|))?"
     r"\s+(?P<title>\S.*)$")
 # Unnumbered headings may end in a full stop only when they start like one of these.
+_SECTION_WORDS = re.compile(
+    r"^(?:prestaties|afspraken|gezamenlijke|gezamenlijk|wat\s+(?:doet|doen|gaat|gaan)|acties|inzet|bijdrage)\b",
+    re.IGNORECASE)
 _HEADING_WORDS = re.compile(
     r"^(prestaties|afspraken|gezamenlijke|doorkijk|vooruitblik|jaarafspraken|overige)\b", re.IGNORECASE)
 _OUTLOOK = re.compile(
@@ -54,6 +57,7 @@ _PAGE_MARK = re.compile(r"[\s,\-\u2013(]+(?i:p\.|p|blz\.?|pag\.?|pagina|bladzijd
 # Several contents entries on one line: "1) Inleiding 2) Leeswijzer 3) Afspraken".
 _INLINE_ENTRY = re.compile(r"(?:^|\s)(\d{1,2})[.)]?\s+[A-Z\u00c0-\u00de][^\d]*?(?=\s+\d{1,2}[.)]?\s+[A-Z\u00c0-\u00de]|\s*$)")
 _LEAD_IN = re.compile(r":\s*$")
+_APPENDIX = re.compile(r"^(?:\d{1,2}\.?\s+)?(?:bijlage|bijlagen|annex|appendix)\b", re.IGNORECASE)
 _LIST_LABEL = re.compile(r"^(\d{1,3})[.)]\s")
 # A section number as headings print it ("3", "3.1"), not an item label ("12.").
 _CHAPTER_NUMBER = re.compile(r"^\d{1,2}(?:\.\d{1,2}){0,2}\s")
@@ -163,8 +167,23 @@ def heading_role(block: Block) -> str | None:
         depth = numbered.group("num").count(".") + 1
         return (CHAPTER, THEME, SUBSECTION)[min(depth, 3) - 1]
     if block.kind == HEADING and block.heading_level is not None:
-        return {0: None, 1: CHAPTER, 2: THEME}.get(block.heading_level, SUBSECTION)
+        role = {0: None, 1: CHAPTER, 2: THEME}.get(block.heading_level, SUBSECTION)
+        if role == THEME and is_section_heading(text):
+            return SUBSECTION  # "Afspraken gemeente" below "1 Samenwerking": a PDF's second font size
+        return role
     return SUBSECTION
+
+
+def is_section_heading(text: str) -> bool:
+    """A heading that says whose or when, never a theme: "Prestaties gemeente 2021",
+    "Afspraken corporaties", "Gezamenlijke afspraken", "Wat doet de corporatie?",
+    "Doorkijk naar 2025", "Vooruitblik 2025". A PDF only tells its font size, which in a
+    document without numbered themes puts these one level below the chapters.
+
+    >>> is_section_heading("Afspraken huurdersorganisaties"), is_section_heading("Betaalbaarheid")
+    (True, False)
+    """
+    return bool(_SECTION_WORDS.match(text)) or is_outlook(text)
 
 
 def is_toc_entry(block: Block) -> bool:
@@ -240,7 +259,7 @@ def outline(document: Document, register: PartyRegister) -> tuple[Placed, ...]:
     lower heading that names parties of its own overrides them, an outlook has none.
     """
     found = block_roles(document.blocks)
-    roles = themes_on_top(found)
+    roles = themes_on_top(found, document.blocks)
     has_top = CHAPTER in found  # headings above everything else: before the first, the preamble
     top_themes = has_top and CHAPTER not in roles
 
@@ -272,16 +291,22 @@ def outline(document: Document, register: PartyRegister) -> tuple[Placed, ...]:
     return tuple(placed)
 
 
-def themes_on_top(roles: list[str | None]) -> list[str | None]:
+def themes_on_top(roles: list[str | None], blocks: tuple[Block, ...]) -> list[str | None]:
     """Chapters are themes when nothing below them is: a document whose top headings
     ("1. Beschikbaarheid", "Artikel 3 Betaalbaarheid") have only unnumbered sub-headings
     ("Prestaties gemeente") or none has its themes at the top. A document with headings at
     the theme level ("4.1 Betaalbaarheid") keeps its chapters ("4 Prestatieafspraken").
+    Appendices ("Bijlage 2: bedragen") hold no themes, whatever their level.
 
-    >>> themes_on_top([None, CHAPTER, SUBSECTION, CHAPTER]), themes_on_top([CHAPTER, THEME])
-    ([None, 'theme', 'section', 'theme'], ['chapter', 'theme'])
+    >>> blocks = tuple(Block(t) for t in ("Titel", "1 Wonen", "Prestaties gemeente", "2 Zorg"))
+    >>> themes_on_top([None, CHAPTER, SUBSECTION, CHAPTER], blocks)
+    [None, 'theme', 'section', 'theme']
     """
-    if THEME in roles or CHAPTER not in roles:
+    if CHAPTER not in roles:
+        return roles
+    appendix = next((i for i, block in enumerate(blocks) if roles[i] is not None and _APPENDIX.match(block.text)),
+                    len(blocks))
+    if THEME in roles[:appendix]:
         return roles
     return [THEME if role == CHAPTER else role for role in roles]
 

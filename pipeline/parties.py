@@ -36,8 +36,12 @@ _SENTENCE_END_MARKS = {".", "!", "?", ";"}
 _AGENT_MARK = "door"
 _JOINT = re.compile(r"\bgezamenlijk|\bsamen\b|\btripartie?t", re.IGNORECASE)
 # A lead-in that names who makes the list that follows: "Partijen maken hierover de
-# volgende afspraken:".
-_LEAD_IN = re.compile(r"(afspraken|prestaties|acties)\s*:\s*$|volgende\b.*:\s*$", re.IGNORECASE)
+# volgende afspraken:", "De gemeente zegt daarnaast toe:", "Partijen spreken het volgende af:".
+_LEAD_IN = re.compile(
+    r"(afspraken|afspraak|prestaties|acties|maatregelen|inspanningen)\s*:\s*$|volgende\b.*:\s*$|"
+    r"\b(?:zeggen|zegt)\b.*\btoe\s*:\s*$|\b(?:spreken|spreekt)\b.*\baf\s*:\s*$|"
+    r"\b(?:komen|komt)\b.*\bovereen\s*:\s*$|\b(?:verplichten|verplicht)\s+(?:zich|zij|hij)\b.*:\s*$",
+    re.IGNORECASE)
 
 # What an owner column of a table says for "every party"; only the whole cell (or one
 # of its parts) counts, since "allen" in a sentence rarely means the parties.
@@ -49,7 +53,8 @@ _CELL_PARTS = re.compile(r"\s*(?:[,;/+&\n]|\ben\b)\s*", re.IGNORECASE)
 _CELL_ABBREVIATIONS = {
     **dict.fromkeys(("gem", "gmt"), GEMEENTE),
     **dict.fromkeys(("corp", "corpo", "corpn", "wc", "wbc", "woco", "wocos", "woco's"), CORPORATIE),
-    **dict.fromkeys(("ho", "ho's", "hos", "hv", "hvs", "hv's", "hbv", "hbv's", "huurders"), HUURDERSORGANISATIE),
+    **dict.fromkeys(("ho", "ho's", "hos", "hv", "hvs", "hv's", "hbv", "hbv's", "huurders", "hr", "br", "hb",
+                     "huurdersraad", "bewonersraad"), HUURDERSORGANISATIE),
 }
 
 GROUP_ALL = "ALL"
@@ -81,12 +86,14 @@ class PartyRegister:
         self._ends_sentence: dict[int, bool] = {}  # orth id -> ends a sentence, learnt per word
         self._lead_in_owners: dict[str, tuple[str, ...]] = {}
         self._matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        initials = Counter(_initials(p.short_name) for p in parties)
-        # A party's initials in an owner column ("DV"), where no other party and no group
+        # A party's initials in an owner column ("DV" for De Volmacht, "ZW" for Woonstichting
+        # Zandvliet Wonen), from any of its names, where no other party and no group
         # abbreviation has the same.
-        self._initials = {key.lower(): p.short_name for p in parties
-                          if (key := _initials(p.short_name)) and initials[key] == 1
-                          and key.lower() not in _CELL_ABBREVIATIONS}
+        keys = {p.short_name: {key for alias in p.aliases + (p.short_name,) if (key := _initials(alias))}
+                for p in parties}
+        initials = Counter(key for found in keys.values() for key in found)
+        self._initials = {key.lower(): short for short, found in keys.items() for key in found
+                          if initials[key] == 1 and key.lower() not in _CELL_ABBREVIATIONS}
         for party in parties:
             key = f"PARTY:{party.short_name}"
             self._by_key[key] = party.short_name

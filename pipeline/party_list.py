@@ -431,8 +431,8 @@ def bare_name(name: str) -> str:
     if re.match(r"^gemeente\s+", name, re.IGNORECASE):
         return re.sub(r"^gemeente\s+", "gemeente ", name, flags=re.IGNORECASE)
     bare = re.sub(r"^(?:stichting\s+)?(?:woningstichting|woonstichting|woningcorporatie|wooncorporatie|"
-                  r"woningbouwvereniging|woningvereniging|woonvereniging|huurdersvereniging|"
-                  r"huurdersorganisatie|vereniging|stichting)\s+", "", name, flags=re.IGNORECASE)
+                  r"woningbouwvereniging|woningvereniging|woonvereniging|woonbedrijf|woningbedrijf|"
+                  r"huurdersvereniging|huurdersorganisatie|vereniging|stichting)\s+", "", name, flags=re.IGNORECASE)
     return bare or name
 
 

@@ -102,6 +102,7 @@ class TableItem:
     printed: bool = True
     # Below a group row that looks ahead ("Doorkijk naar 2025"): an outlook, not this year's.
     outlook: bool = False
+    group: str | None = None  # the caption of the group rows above it: "B Betaalbaarheid"
     label: str = ""  # the number cell as printed: "3.", "B1", "Afspraak 4"; "" when none is printed
 
 
@@ -208,20 +209,21 @@ def table_items(pieces: Sequence[Block]) -> tuple[TableItem, ...]:
         return _unnumbered_items(pieces, columns)
     drafts: list[_Row] = []
     current: _Row | None = None
-    outlook = False
+    group = Group()
     for piece, _, row in _body_rows(pieces, columns):
         number = _cell(row, columns.number)
         text, owner, due = (_cell(row, columns.text), _cell(row, columns.owner), _cell(row, columns.due))
         match = _NUMBER_CELL.match(number)
         if match and text:
             current = _Row(clean_number(match.group("number")), piece, [text], [owner], [due],
-                           outlook=outlook, label=number)
+                           group=group, label=number)
             drafts.append(current)
-        elif not number and current is not None:
+        elif not number and current is not None and not (
+                _is_group_row(row, text) and text[:1].isupper() and _SENTENCE_END.search(current.last_text)):
             current.add(text, owner, due)  # a row split over a page, or a second paragraph
         else:
-            current = None  # a group row ("Doorkijk naar 2025") or an unnumbered line
-            outlook = _group_outlook(row, outlook)
+            current = None  # a group row ("B Betaalbaarheid", "Doorkijk naar 2025") or an unnumbered line
+            group = group.after(row)
     return tuple(draft.item() for draft in drafts)
 
 
@@ -234,7 +236,7 @@ def _unnumbered_items(pieces: Sequence[Block], columns: Columns) -> tuple[TableI
     """
     drafts: list[_Row] = []
     current: _Row | None = None
-    outlook = False
+    group = Group()
     for piece, opens_piece, row in _body_rows(pieces, columns):
         text, owner, due = (_cell(row, columns.text), _cell(row, columns.owner), _cell(row, columns.due))
         if not text:
@@ -242,15 +244,15 @@ def _unnumbered_items(pieces: Sequence[Block], columns: Columns) -> tuple[TableI
                 current.add(text, owner, due)  # the owner or timing cell ran on below the row
             elif any(cell.strip() for cell in row):
                 current = None  # a caption in another column
-                outlook = _group_outlook(row, outlook)
+                group = group.after(row)
         elif current is not None and opens_piece and not owner and not due \
                 and not _SENTENCE_END.search(current.last_text):
             current.add(text, owner, due)
         elif _is_group_row(row, text):
             current = None
-            outlook = _group_outlook(row, outlook)
+            group = group.after(row)
         else:
-            current = _Row(str(len(drafts) + 1), piece, [text], [owner], [due], printed=False, outlook=outlook)
+            current = _Row(str(len(drafts) + 1), piece, [text], [owner], [due], printed=False, group=group)
             drafts.append(current)
     return tuple(draft.item() for draft in drafts)
 
@@ -268,12 +270,27 @@ def _body_rows(pieces: Sequence[Block], columns: Columns):
             opens_piece = False
 
 
-def _group_outlook(row: Sequence[str], outlook: bool) -> bool:
-    """After a group row: whether the rows below it are an outlook. A group row that names
-    one ("Doorkijk naar 2025 en verder") starts it, any other caption ends it; a row with
-    nothing in it changes nothing."""
-    caption = next((cell.strip() for cell in row if cell.strip()), "")
-    return is_outlook(caption) if caption else outlook
+@dataclass(frozen=True)
+class Group:
+    """What the group rows above a row say: the theme they name ("B Betaalbaarheid") and
+    whether the rows are an outlook ("Doorkijk naar 2026 en verder")."""
+
+    caption: str | None = None
+    outlook: bool = False
+
+    def after(self, row: Sequence[str]) -> Group:
+        """The group below a group row: one that looks ahead starts an outlook and keeps the
+        theme; another caption names a new theme and ends the outlook; an empty row or a
+        line of text is no caption and changes nothing but the outlook."""
+        cells = [cell.strip() for cell in row if cell.strip()]
+        if not cells:
+            return self
+        caption = cells[0]
+        if is_outlook(caption):
+            return Group(self.caption, True)
+        if len(cells) == 1 and len(caption.split()) <= GROUP_ROW_MAX_WORDS and not _SENTENCE_END.search(caption):
+            return Group(caption, False)
+        return Group(self.caption, False)
 
 
 def _is_group_row(row: Sequence[str], text: str) -> bool:
@@ -299,7 +316,7 @@ class _Row:
     owners: list[str]
     dues: list[str]
     printed: bool = True
-    outlook: bool = False
+    group: Group = Group()
     label: str = ""
 
     @property
@@ -326,7 +343,8 @@ class _Row:
                 lines.append(f"- {bullet}")
         return TableItem(number=self.number, text="\n".join(lines), subitems=tuple(subitems),
                          owner=_joined(self.owners, ", "), due=_joined(self.dues, " "), block=self.block,
-                         printed=self.printed, outlook=self.outlook, label=self.label)
+                         printed=self.printed, outlook=self.group.outlook, group=self.group.caption,
+                         label=self.label)
 
 
 def _joined(parts: list[str], separator: str) -> str | None:

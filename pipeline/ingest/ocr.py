@@ -44,7 +44,7 @@ import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, Iterator
+from typing import BinaryIO, Iterator, Sequence
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -77,6 +77,8 @@ SKEW_SEARCH_DPI = 100
 MIN_RULE_LENGTH = 24.0
 MAX_RULE_THICKNESS = 3.0
 RULE_ERASE_MARGIN = 1.0  # points of white around an erased rule (its blurred edge)
+# The side of a table cell one line high, between two horizontal rules (points).
+MIN_CELL_SIDE = 8.0
 # On a two-column page, a line printed across the gutter is read with the rows of ink
 # touching it, up to this far (points) above or below the part in the gutter.
 MAX_CROSSING_REACH = 12.0
@@ -249,7 +251,7 @@ def read_page_image(image: Image.Image, page_number: int, width: float, height: 
     boxes_and_cells = rulings_to_tables(rules, scale)
     page_image = Image.fromarray(clean)
     ocr_lines = []
-    for region in text_regions(dark, scale):
+    for region in text_regions(dark, scale, [bbox for bbox, _ in boxes_and_cells]):
         ocr_lines += tesseract_lines(page_image, language, region, paragraphs=len(ocr_lines))
     ocr_lines = [reread_marks(line, clean, dark, language) for line in ocr_lines]
     chars, confidences = words_to_chars(ocr_lines, dark, scale)
@@ -326,15 +328,20 @@ class Rule:
     bottom: int  # exclusive
 
 
-def text_regions(dark: np.ndarray, scale: float) -> list[tuple[int, int, int, int]]:
+def text_regions(dark: np.ndarray, scale: float, tables: Sequence[tuple[float, float, float, float]] = ()
+                 ) -> list[tuple[int, int, int, int]]:
     """The parts of the page to read one at a time, in reading order: the whole page, or
     on a two-column page each column of each band between lines printed across the gutter.
 
     Tesseract's one-column mode (TESSERACT_PSM) would read a line of the left column and
-    the line beside it in the right column as one.
+    the line beside it in the right column as one. The gaps between a table's columns
+    (`tables`: boxes in points) of a table across the middle of the page are no gutter, and
+    a table printed across the gutter is read whole.
     """
     height, width = dark.shape
-    gutter = image_gutter(dark, scale)
+    middle = width * scale / 2
+    wide = [box for box in tables if box[0] < middle < box[2]]  # no column holds these
+    gutter = image_gutter(_without_boxes(dark, wide, scale), scale)
     if gutter is None:
         return [(0, 0, width, height)]
     left, right = gutter
@@ -352,6 +359,9 @@ def text_regions(dark: np.ndarray, scale: float) -> list[tuple[int, int, int, in
         while bottom < height - 1 and (crossing[bottom + 1] or (not blank[bottom + 1] and bottom - row < reach)):
             bottom += 1
         across[top:bottom + 1] = True
+    for x0, top, x1, bottom in tables:  # a table across the gutter is read whole: its cells tell its columns
+        if x0 / scale < left and x1 / scale > right:
+            across[max(int(top / scale) - 1, 0):int(bottom / scale) + 2] = True
     regions = []
     edges = np.flatnonzero(np.diff(np.concatenate(([~across[0]], across, [~across[-1]])).astype(np.int8)))
     starts = [0] + list(edges)
@@ -364,6 +374,16 @@ def text_regions(dark: np.ndarray, scale: float) -> list[tuple[int, int, int, in
         elif dark[top:bottom].any():
             regions += [(0, top, cut, bottom), (cut, top, width, bottom)]
     return regions
+
+
+def _without_boxes(dark: np.ndarray, boxes: Sequence[tuple[float, float, float, float]], scale: float) -> np.ndarray:
+    """`dark` with the ink inside each box (in points) left out."""
+    if not boxes:
+        return dark
+    kept = dark.copy()
+    for x0, top, x1, bottom in boxes:
+        kept[int(top / scale):int(bottom / scale) + 1, int(x0 / scale):int(x1 / scale) + 1] = False
+    return kept
 
 
 def image_gutter(dark: np.ndarray, scale: float) -> tuple[int, int] | None:
@@ -391,14 +411,29 @@ def image_gutter(dark: np.ndarray, scale: float) -> tuple[int, int] | None:
 
 
 def find_rulings(dark: np.ndarray, scale: float) -> list[Rule]:
-    """Long thin straight lines of ink: table grids, the rule above footnotes, underlines."""
+    """Long thin straight lines of ink: table grids, the rule above footnotes, underlines.
+
+    A vertical rule of a table row one line high is shorter than a rule must be, where a
+    merged row (a group row across the table) breaks the column rules: it counts when it
+    runs from one horizontal rule to the next (a cell's side), as no letter does.
+    """
     min_length = round(MIN_RULE_LENGTH / scale)
     max_thickness = max(1, round(MAX_RULE_THICKNESS / scale))
     rules = [Rule("h", x0, top, x1, bottom)
              for top, bottom, x0, x1 in runs_to_segments(long_runs(dark, min_length), max_thickness)]
-    rules += [Rule("v", x0, top, x1, bottom)
-              for x0, x1, top, bottom in runs_to_segments(long_runs(dark.T, min_length), max_thickness)]
+    short = round(MIN_CELL_SIDE / scale)
+    reach = round(TABLE_TOLERANCE / scale)
+    for x0, x1, top, bottom in runs_to_segments(long_runs(dark.T, short), max_thickness):
+        if bottom - top >= min_length or (_touches_rule(rules, x0, x1, top, reach)
+                                          and _touches_rule(rules, x0, x1, bottom, reach)):
+            rules.append(Rule("v", x0, top, x1, bottom))
     return rules
+
+
+def _touches_rule(rules: list[Rule], x0: int, x1: int, y: int, reach: int) -> bool:
+    """Does a horizontal rule pass within `reach` pixels of (x0..x1, y)?"""
+    return any(rule.orientation == "h" and rule.x0 - reach <= x1 and x0 <= rule.x1 + reach
+               and rule.top - reach <= y <= rule.bottom + reach for rule in rules)
 
 
 def long_runs(mask: np.ndarray, min_length: int) -> list[tuple[int, int, int]]:
