@@ -33,10 +33,12 @@ tests/artifacts/corpus-report.txt keeps that report, corpus-report.json every mi
 from __future__ import annotations
 
 import json
+import multiprocessing
 import re
 import unicodedata
 import zipfile
 from collections import Counter, defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -296,16 +298,46 @@ def corpus_files(tmp_path_factory, ocr_problem) -> dict[tuple[str, str], Path]:
     return render_corpus(formats, tmp_path_factory.mktemp("corpus"))
 
 
+def _extract(path: Path, name: str, settings, nlp):
+    """The Extraction, or the error's message when the pipeline gave up on the file."""
+    try:
+        return extract_document(path, settings, nlp, doc_id=name)
+    except AgreementError as error:
+        return f"{type(error).__name__}: {str(error).replace(str(path), path.name)}"
+
+
+_FORKED: tuple = ()  # (settings, nlp) for the forked workers that read the scans
+
+
+def _extract_forked(path: Path, name: str):
+    return _extract(path, name, *_FORKED)
+
+
 @pytest.fixture(scope="session")
 def corpus_extractions(corpus_files, settings, nlp):
-    """(name, format) -> Extraction, or the error's message when the pipeline gave up."""
-    results = {}
-    for (name, fmt), path in sorted(corpus_files.items()):
-        try:
-            results[(name, fmt)] = extract_document(path, settings, nlp, doc_id=name)
-        except AgreementError as error:
-            results[(name, fmt)] = f"{type(error).__name__}: {str(error).replace(str(path), path.name)}"
-    return results
+    """(name, format) -> Extraction, or the error's message when the pipeline gave up.
+
+    OCR takes most of the time (seconds a page), so on Linux the scans are read in
+    forked workers, which share the loaded spaCy pipeline, while this process reads
+    the rest."""
+    global _FORKED
+    scans = {key: path for key, path in corpus_files.items() if key[1] == "scan"}
+    results, futures = {}, {}
+    pool = None
+    if scans and "fork" in multiprocessing.get_all_start_methods():
+        _FORKED = (settings, nlp)
+        pool = ProcessPoolExecutor(max_workers=min(2, len(scans)), mp_context=multiprocessing.get_context("fork"))
+        futures = {key: pool.submit(_extract_forked, path, key[0]) for key, path in scans.items()}
+    try:
+        for (name, fmt), path in sorted(corpus_files.items()):
+            if (name, fmt) not in futures:
+                results[(name, fmt)] = _extract(path, name, settings, nlp)
+        results.update({key: future.result() for key, future in futures.items()})
+    finally:
+        if pool:
+            pool.shutdown()
+        _FORKED = ()
+    return dict(sorted(results.items()))
 
 
 def test_rendered_documents_are_one_to_three_pages(corpus_files):
@@ -534,14 +566,26 @@ class CorpusScore:
         return {f"{s.name} [{s.fmt}]": {kind: items for kind, items in self.misses(s) if items}
                 for s in self.scores}
 
+    def by_format(self) -> str:
+        groups: dict[str, list[Score]] = defaultdict(list)
+        for s in self.scores:
+            groups[s.fmt].append(s)
+        return self._summary("format", groups, list(FORMATS))
+
     def by_family(self) -> str:
         groups: dict[str, list[Score]] = defaultdict(list)
         for s in self.scores:
             for tag in LABELS[s.name]["families"]:
                 groups[tag].append(s)
-        head = f"{'family':<32} {'docs':>4} {'parties':>9} {'years':>7} {'found':>9} {'false':>5} {'owners':>7}"
+        return self._summary("family", groups, list(FAMILIES))
+
+    @staticmethod
+    def _summary(title: str, groups: dict[str, list[Score]], order: list[str]) -> str:
+        """One line per group: documents, parties right, years right, commitments found,
+        false rows, owner accuracy."""
+        head = f"{title:<32} {'docs':>4} {'parties':>9} {'years':>7} {'found':>9} {'false':>5} {'owners':>7}"
         lines = [head, "-" * len(head)]
-        for tag in FAMILIES:
+        for tag in order:
             group = groups.get(tag, [])
             if not group:
                 continue
@@ -568,7 +612,8 @@ class CorpusScore:
             "Below the bar:\n" + "\n".join(f"  - {f}" for f in failures),
             *(["Not scored:\n" + "\n".join(f"  - {n}" for n in notes)] if notes else []),
             f"Owner accuracy: {self.owner_accuracy:.1%} of found commitments",
-            self.table(), "Per family:\n" + self.by_family(), "What was missed:\n" + self.details()])
+            self.table(), "Per format:\n" + self.by_format(), "Per family:\n" + self.by_family(),
+            "What was missed:\n" + self.details()])
 
 
 @pytest.fixture(scope="session")
