@@ -47,8 +47,10 @@ Markup for Word (each renderer's reading is in its own docstring):
                         on a new page (the header row repeats)
 
 `corpus_text` renders the plain-text version of a fixture: what a reader of the final
-document sees (insertions kept, deletions dropped, field results, text boxes in place),
-with Markdown headings as the text reader reads them.
+document sees (insertions kept, deletions dropped, field results, text boxes and
+contents entries in place, directives and list markers gone), with Markdown headings as
+the text reader reads them; a group row `=X` becomes `<TAB>X`, a row with an empty
+first cell, as the text reader reads a table.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ LABEL = re.compile(
     r"|\d{1,2}(?:\.\d{1,2}){1,3}\.?"  # 3.2.1, 3.2.
     r"|\d{1,3}[.)]"  # 12.  12)
     r"|[a-z][.)]"  # a)  a.
+    r"|[IVX]{1,4}\."  # I.  IV.
     r"|[A-Z]{1,2}\d{1,2}[.:]?"  # A1  B2  SW3
     r")\s+(?=\S)")
 _HEADING = re.compile(r"^(#{1,3})\s+(.*)$")
