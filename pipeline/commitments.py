@@ -35,7 +35,7 @@ from pipeline.ingest.normalize import (BULLET_RE, DIGIT_TO_SUPERSCRIPT, LABEL_RE
 from pipeline.nlp import GROUPS_KEY
 from pipeline.outline import CHAPTER, SUBSECTION, THEME, Placed, has_dotted_leader
 from pipeline.parties import PartyRegister, is_lead_in
-from pipeline.tables import DUE, OWNER, TableItem, column_role, continues_table, find_columns, table_items
+from pipeline.tables import DUE, HEADER_WORDS, OTHER_COLUMN_WORDS, OWNER, TableItem, column_role, continues_table, find_columns, table_items
 from pipeline.verbs import VerbLexicon
 from pipeline.types import (
     FOOTNOTE, HEADING, OUTLOOK, PARAGRAPH, TABLE, UNPRINTED_PREFIX, Block, Commitment, Issue, Section, is_unprinted,
@@ -60,15 +60,24 @@ _STRUCTURE_LEAD_IN = re.compile(
 _NOT_COMMITMENTS_HEADING = re.compile(
     r"\b(?:begripsbepalingen|begripsbepaling|begrippen|begrippenlijst|definities|afkortingen|"
     r"inhoudsopgave|considerans|overwegingen|jaarcyclus|cyclus|leeswijzer)\b|^(?:\S+\s+)?inhoud$", re.IGNORECASE)
+# The closing formula and signatures after the last commitment: never part of it.
+_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
+_CLOSING = re.compile(r"^\s*(?:aldus\b|ondertekend\b|getekend\b|namens\s|handtekening|voor\s+akkoord\b|"
+                      r"(?:plaats\s+en\s+)?datum\s*:|"
+                      rf"[A-Z][\w'\- ]{{1,40}},\s+\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}\.?(?:\s|$))",  # "Ravensbeek, 2 december 2025"
+                      re.IGNORECASE)
+OTHER = "other"  # a field that names no owner and no timing: "Betrokken: HBH"
 # Several fields on one line: "Trekker: gemeente; gereed: Q2 2025", "Wie: X | Wanneer: 2025".
-_FIELD_SEPARATOR = re.compile(r"\s*[;|]\s*|\s+(?=(?i:wanneer|planning|gereed|termijn|deadline)\s*:)")
+_FIELD_KEYS = "|".join(re.escape(word) for word in sorted(
+    HEADER_WORDS[OWNER] | HEADER_WORDS[DUE] | OTHER_COLUMN_WORDS, key=len, reverse=True))
+_FIELD_SEPARATOR = re.compile(rf"\s*[;|]\s*|\s+(?=(?i:{_FIELD_KEYS})\s*:)")
 # Fields after the commitment's last sentence, maybe in brackets: "... vast. (Trekker: gemeente)".
 _TRAILING_FIELD = re.compile(r"(?:(?<=[.!?])\s+|\s*\()(?P<fields>(?i:trekker|wie|verantwoordelijke?|eigenaar|"
                              r"kartrekker|uitvoerder)\s*:[^()]+?)\)?\.?$")
 # A title-like line is short: a commitment of a few words still holds a verb or a subject,
-# which stands among its first words ("In 2025 bouwt Woonborg ...": token 3).
+# which opens it ("De gemeente stelt ...", "Partijen ..."); "Reactie huurdersorganisaties op
+# het bod" names a party, but not as its subject.
 MAX_TITLE_WORDS = 10
-SUBJECT_WITHIN = 3
 # An item that only names something: a few words, no sentence inside.
 MAX_NAME_WORDS = 8
 # The number of a heading: "3.1 Huurbeleid", "Artikel 3 Betaalbaarheid", "Hoofdstuk 2: Wonen".
@@ -217,8 +226,10 @@ class _Draft:
     def add_field(self, role: str, value: str) -> None:
         if role == OWNER:
             self.owner_column = f"{self.owner_column}, {value}" if self.owner_column else value
-        else:
+        elif role == DUE:
             self.due = f"{self.due} {value}" if self.due else value
+        else:
+            self.parts.append(value)  # "Betrokken: HBH": stays in the text, on a line of its own
 
     @property
     def text(self) -> str:
@@ -260,6 +271,9 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...], sentences: Se
         if block.kind == TABLE and (section.in_body or find_columns(block.rows) is not None):
             pieces, notes, index = _table_pieces(placed, position)
             items = table_items(pieces)
+            if sentences is not None and items and not any(item.printed for item in items) \
+                    and all(sentences.title_like(item.text) for item in items):
+                items = ()  # "Wanneer | Wat | Wie" of the yearly cycle: steps, not afspraken
             unnumbered_tables += any(not item.printed for item in items)
             drafts.extend(_Draft.from_table(item, section, unnumbered_tables) for item in items)
             for note in notes:
@@ -295,7 +309,7 @@ def find_commitments(document_id: str, placed: tuple[Placed, ...], sentences: Se
                 open_draft.add_subitem("-", block.text[bullet.end():].strip())
             continue
         elif open_draft is not None and block.kind == PARAGRAPH and not (
-                _LEAD_IN.search(block.text) and opens_list(index)):
+                _LEAD_IN.search(block.text) and opens_list(index)) and not _CLOSING.match(block.text):
             if not open_draft.take_fields(block.text):
                 open_draft.add_paragraph(block.text)
             continue
@@ -439,12 +453,12 @@ class Sentences:
         return not self._party_subject(text)
 
     def _party_subject(self, text: str) -> bool:
-        """A party or group word among the first words: "De gemeente stelt ...", "Woonborg en De Volmacht ..."."""
+        """A party or group word opens the text: "De gemeente stelt ...", "Woonborg en De Volmacht ..."."""
         if self.register is None:
             return False
         doc = self.register.parse(text)
-        return any(mention.start <= SUBJECT_WITHIN for mention in self.register.mentions(doc)) or any(
-            span.start <= SUBJECT_WITHIN for span in doc.spans.get(GROUPS_KEY, []))
+        return any(mention.start == 0 for mention in self.register.mentions(doc)) or any(
+            span.start == 0 for span in doc.spans.get(GROUPS_KEY, []))
 
 
 def _item_lists(placed: tuple[Placed, ...], item_style, labelled: dict[int, tuple[Label, str]]):
@@ -507,22 +521,32 @@ def _attach_footnote(text: str, open_draft: _Draft | None, drafts: list[_Draft])
 
 
 def field_line(text: str) -> list[tuple[str, str]] | None:
-    """The (owner | due, value) pairs of a line of fields, or None for any other line.
+    """The (owner | due | other, value) pairs of a line of fields, or None for any other line.
 
-    Every part must name a column a commitments table has for who or when (the header words
-    of pipeline/tables.py: Trekker, Wie, Verantwoordelijke, Eigenaar, Planning, Gereed, ...).
+    Every part must name a column a commitments table has: who or when (the header words of
+    pipeline/tables.py: Trekker, Wie, Verantwoordelijke, Eigenaar, Planning, Gereed, ...),
+    or who else takes part and how progress is measured (Betrokken, Indicator, ...); the
+    first part says who or when.
 
     >>> field_line("Trekker: gemeente; gereed: Q2 2025"), field_line("Toelichting: zie bijlage")
     ([('owner', 'gemeente'), ('due', 'Q2 2025')], None)
+    >>> field_line("Trekker: Hazelwonen. Betrokken: Broekhuizen, HBH.")
+    [('owner', 'Hazelwonen'), ('other', 'Betrokken: Broekhuizen, HBH')]
     """
-    parts = _FIELD_SEPARATOR.split(text.strip().rstrip("."))
+    parts = [part for part in _FIELD_SEPARATOR.split(text.strip().rstrip(".")) if part.strip()]
     fields = []
     for part in parts:
         key, colon, value = part.partition(":")
-        role = column_role(key) if colon and len(key.split()) <= 3 else None
-        if role not in (OWNER, DUE) or not value.strip():
+        value = value.strip().rstrip(".;,").strip()
+        if not colon or len(key.split()) > 3 or not value:
             return None
-        fields.append((role, value.strip().rstrip(".;").strip()))
+        role = column_role(key)
+        if role in (OWNER, DUE):
+            fields.append((role, value))
+        elif fields and key.strip().lower() in OTHER_COLUMN_WORDS:
+            fields.append((OTHER, f"{key.strip()}: {value}"))
+        else:
+            return None
     return fields or None
 
 

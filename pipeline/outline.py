@@ -183,7 +183,9 @@ def is_section_heading(text: str) -> bool:
     >>> is_section_heading("Afspraken huurdersorganisaties"), is_section_heading("Betaalbaarheid")
     (True, False)
     """
-    return bool(_SECTION_WORDS.match(text)) or is_outlook(text)
+    numbered = _NUMBERED_HEADING.match(text)
+    title = numbered.group("title") if numbered else text
+    return bool(_SECTION_WORDS.match(title)) or is_outlook(text)
 
 
 def is_toc_entry(block: Block) -> bool:
@@ -308,5 +310,8 @@ def themes_on_top(roles: list[str | None], blocks: tuple[Block, ...]) -> list[st
                     len(blocks))
     if THEME in roles[:appendix]:
         return roles
-    return [THEME if role == CHAPTER else role for role in roles]
+    # "2 Gezamenlijke afspraken", "3 Afspraken gemeente", "4 Vooruitblik": chapters by party or
+    # horizon, no theme
+    return [THEME if role == CHAPTER and not is_section_heading(heading_title(block.text)) else role
+            for role, block in zip(roles, blocks)]
 

@@ -31,6 +31,9 @@ _NOT_AGENT_BEFORE = {
     "over", "per", "richting", "rond", "rondom", "tegen", "tot", "tussen", "uit", "van",
     "vanuit", "voor", "zonder", "omtrent", "ten", "jegens",
 }
+# Words that make "gemeente" a place, not the party: "woningzoekenden uit de eigen gemeente".
+_NOT_A_PARTY_BEFORE = {"eigen", "hele", "gehele", "andere", "omliggende", "naburige", "elke", "iedere", "welke",
+                       "deze", "onze", "buur", "regio"}
 _COORDINATORS = {"en", ",", "/", "of", "&"}
 _SENTENCE_END_MARKS = {".", "!", "?", ";"}
 _AGENT_MARK = "door"
@@ -94,10 +97,10 @@ class PartyRegister:
         initials = Counter(key for found in keys.values() for key in found)
         self._initials = {key.lower(): short for short, found in keys.items() for key in found
                           if initials[key] == 1 and key.lower() not in _CELL_ABBREVIATIONS}
-        for party in parties:
+        for party, names in _own_aliases(parties).items():
             key = f"PARTY:{party.short_name}"
             self._by_key[key] = party.short_name
-            self._matcher.add(key, list(nlp.tokenizer.pipe(party.aliases)))
+            self._matcher.add(key, list(nlp.tokenizer.pipe(names)))
 
     def with_role(self, role: str) -> tuple[str, ...]:
         return tuple(p.short_name for p in self.parties if p.role == role)
@@ -160,6 +163,8 @@ class PartyRegister:
                 named.extend(self.with_role(_CELL_ABBREVIATIONS[part]))
             elif part in self._initials:
                 named.append(self._initials[part])
+            elif len(parts) > 1 and (own := self.mentions(self.parse(part))):
+                named.extend(p for m in own for p in m.parties)  # "SW/WV": one token for the whole cell
             elif " " in part and not self.mentions(self.parse(part)):
                 # A word too wide for a narrow column is broken over two lines, which the
                 # reader joins with a space: "Huurdersorganisati es".
@@ -185,7 +190,8 @@ class PartyRegister:
                 before = doc[mention.start - 1].lower_ if mention.start > 0 else ""
                 sentence = sentence_starts[bisect_right(sentence_starts, mention.start) - 1]
                 is_actor = before == _AGENT_MARK or (
-                    before not in _NOT_AGENT_BEFORE and sentence not in subject_taken)
+                    before not in _NOT_AGENT_BEFORE and before not in _NOT_A_PARTY_BEFORE
+                    and sentence not in subject_taken)
                 if is_actor and before != _AGENT_MARK:
                     subject_taken.add(sentence)
             if is_actor:
@@ -211,6 +217,20 @@ class PartyRegister:
     def _ordered(self, names) -> tuple[str, ...]:
         wanted = set(names)
         return tuple(p for p in self.all if p in wanted)
+
+
+def _own_aliases(parties: tuple[Party, ...]) -> dict[Party, tuple[str, ...]]:
+    """Each party's spellings, less those another party is called by: "Ravenhorst" is the
+    corporation's short name, not the bare name of "Huurdersvereniging Ravenhorst"."""
+    claimed = Counter(alias.lower() for party in parties for alias in set(a.lower() for a in party.aliases))
+    own = {party.short_name.lower() for party in parties} | {party.name.lower() for party in parties}
+    result = {}
+    for party in parties:
+        mine = {party.short_name.lower(), party.name.lower()}
+        result[party] = tuple(alias for alias in party.aliases
+                              if claimed[alias.lower()] == 1 and (alias.lower() not in own or alias.lower() in mine)
+                              or alias.lower() in mine) or (party.short_name,)
+    return result
 
 
 def _initials(name: str) -> str:

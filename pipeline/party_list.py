@@ -50,6 +50,7 @@ from pipeline.types import (
 
 PARTY_WORDS_FILE = PATTERNS_DIR / "party_words.jsonl"
 
+MAX_NAME_WORDS = 6  # a longer "name" is a sentence that ends in one: its last organisation is meant
 # Where a party was found (Party.source).
 FROM_DEFINITION = "definition"
 FROM_TABLE = "table"
@@ -65,11 +66,15 @@ _NAMING_VERB = r"(?:te\s+noemen|genoemd|te\s+benoemen|aangeduid\s+als|aan\s+te\s
 _GROUP_WORD = r"(?:gezamenlijk|samen|tezamen|allen|gezamenlijk\s+ook|ook\s+gezamenlijk)"
 _MARK = re.compile(
     rf"(?P<paren>\(\s*)?\b(?:"
-    rf"(?:hierna|hierna\s+ook|verder|hierna\s+(?P<group1>{_GROUP_WORD}))\s*(?:{_NAMING_VERB}\s*:?|:)"
-    rf"|hierna(?=\s*[{_QUOTES}])"
+    rf"(?:hierna|hierna\s+(?:ook|kortweg|voortaan)|verder|hierna\s+(?P<group1>{_GROUP_WORD}))\s*"
+    rf"(?:{_NAMING_VERB}\s*:?|:)"
+    rf"|hierna(?:\s+kortweg)?(?=\s*[{_QUOTES}])"
     rf"|(?P<group2>{_GROUP_WORD})\s+(?:ook\s+)?(?:{_NAMING_VERB}\s*:?|:)"
     rf"|(?P<group3>{_GROUP_WORD})\s*:"
     rf")\s*", re.IGNORECASE)
+# "Huurdersvereniging De Vaart ('HV De Vaart')": a quoted short name in brackets right after
+# an organisation's name, without "hierna"; counts where the name has a role noun.
+_BRACKETED = re.compile(rf"\(\s*(?=[{_QUOTES}])")
 _QUOTED = re.compile(rf"[{_QUOTES}](?P<short>[^{_QUOTES}\n]{{1,60}}?)[{_QUOTES}]")
 _UNQUOTED = re.compile(r"(?P<short>[^,;:()\n]{1,60}?)(?=\s*(?:[),;]|\.(?:\s|$)|$|\s+(?:en|of)\s+[A-Z'\u2018]))")
 # What may stand before a name in its segment: list labels, bullets, "Ondergetekenden:", "en".
@@ -95,6 +100,8 @@ _PARTY_HEADER = re.compile(r"^(?:partij|partijen|organisatie|naam\s+partij|insta
 _PERSON_HEADER = re.compile(r"^(?:vertegenwoordigd\s+door|vertegenwoordiger|namens|naam|ondertekenaar|"
                             r"ondertekend\s+door|contactpersoon)$", re.IGNORECASE)
 _FUNCTION_HEADER = re.compile(r"^(?:functie|rol|hoedanigheid)$", re.IGNORECASE)
+_SHORT_HEADER = re.compile(r"^(?:hierna(?:\s+te\s+noemen)?|hierna\s+genoemd|korte\s+naam|afkorting|verkort|"
+                           r"roepnaam|aangeduid\s+als)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -172,7 +179,9 @@ def definitions_in(text: str) -> list[Definition]:
     """
     found: list[Definition] = []
     start = 0
-    for mark in _MARK.finditer(text):
+    marks = sorted([*_MARK.finditer(text), *(m for m in _BRACKETED.finditer(text) if _after_organisation(text, m))],
+                   key=lambda m: m.start())
+    for mark in marks:
         if mark.start() < start:
             continue
         short_match = _QUOTED.match(text, mark.end()) or _UNQUOTED.match(text, mark.end())
@@ -183,11 +192,19 @@ def definitions_in(text: str) -> list[Definition]:
         start = short_match.end()
         if not short or not segment.strip():
             continue
-        group = bool(mark.group("group1") or mark.group("group2") or mark.group("group3")) or is_group_name(short)
+        groups = mark.groupdict()
+        group = bool(groups.get("group1") or groups.get("group2") or groups.get("group3")) or is_group_name(short)
         name, details = _name_and_details(segment)
         if name:
             found.append(Definition(name, short, details, group, segment))
     return found
+
+
+def _after_organisation(text: str, bracket: re.Match) -> bool:
+    """Does the bracket follow a name with a role noun ("Stichting Vaartwonen (")?"""
+    before = re.split(r"[,;:]|\s(?:en|of)\s", text[:bracket.start()])[-1]
+    return role_of(before) != CORPORATIE or any(
+        re.search(rf"\b{noun}\b", before, re.IGNORECASE) for noun in _role_nouns()[CORPORATIE])
 
 
 def _name_and_details(segment: str) -> tuple[str, str]:
@@ -199,6 +216,11 @@ def _name_and_details(segment: str) -> tuple[str, str]:
     segment = segment.strip().rstrip("(").strip()
     name, _, details = segment.partition(",")
     name = name.split(" (")[0].strip().strip(_QUOTES + "*").strip()
+    if len(name.split()) > MAX_NAME_WORDS:  # "Deze afspraken zijn gemaakt door de gemeente Hazelbroek"
+        nouns = "|".join(sorted(set().union(*_role_nouns().values()), key=len, reverse=True))
+        last = list(re.finditer(rf"\b(?:{nouns})\b", name, re.IGNORECASE))
+        if last:
+            name = name[last[-1].start():]
     name = re.sub(r"^(?:de|het)\s+(?=gemeente\b)", "", name, flags=re.IGNORECASE)  # "De gemeente Veenhoven"
     return name, details.strip()
 
@@ -348,13 +370,14 @@ def find_parties(document: Document, nlp: Language) -> tuple[tuple[Party, ...], 
                                 f"the {', '.join(sources)}: " + "; ".join(p.name for p in parties)))
     parties = _with_signatures(parties, signatures(texts))
     parties = _with_short_names_from_use(parties, texts)
+    abbreviations = defined_abbreviations(texts)
     if not parties:
         issues.append(Issue(document.id, "no-parties",
                             "no parties found: no definitions ('hierna te noemen: ...'), and no organisation "
                             "named in the title, signature block or owner column; owners come from group "
                             "words only"))
-    return tuple(replace(p, document=document.id, aliases=aliases(p.name, p.short_name)) for p in parties), \
-        tuple(issues)
+    return tuple(replace(p, document=document.id, aliases=aliases(p.name, p.short_name, abbreviations))
+                 for p in parties), tuple(issues)
 
 
 def _defined_parties(blocks: Sequence[Block], nlp: Language) -> list[Party]:
@@ -398,6 +421,7 @@ def _table_parties(block: Block, nlp: Language) -> list[Party]:
     party_col = next((i for i, cell in enumerate(header) if _PARTY_HEADER.match(cell)), None)
     person_col = next((i for i, cell in enumerate(header) if _PERSON_HEADER.match(cell)), None)
     function_col = next((i for i, cell in enumerate(header) if _FUNCTION_HEADER.match(cell)), None)
+    short_col = next((i for i, cell in enumerate(header) if _SHORT_HEADER.match(cell)), None)
     if party_col is None or (person_col is None and function_col is None):
         return []
     parties = []
@@ -409,9 +433,12 @@ def _table_parties(block: Block, nlp: Language) -> list[Party]:
         person = row[person_col].strip() if person_col is not None and person_col < len(row) else ""
         function = row[function_col].strip() if function_col is not None and function_col < len(row) else ""
         person = _HONORIFIC.sub("", person).strip() or None
+        short = row[short_col].strip().strip(_QUOTES) if short_col is not None and short_col < len(row) else ""
         if defined:
             name, short = defined[0].name, defined[0].short
             party = Party("", name, short, role_of(name, short), source=FROM_TABLE)
+        elif short:
+            party = Party("", cell, short, role_of(cell, short), source=FROM_DEFINITION)
         else:
             party = _named_party(cell, FROM_TABLE)
         parties.append(replace(party, signatory=person, function=function or None))
@@ -519,9 +546,42 @@ def _with_short_names_from_use(parties: list[Party], texts: Sequence[str]) -> li
     return updated
 
 
-def aliases(name: str, short: str) -> tuple[str, ...]:
-    """Spellings of a party: its legal name, short name and name without legal form."""
+# "SW en WV staan voor Sluiswonen en Voorde", "HBH staat voor Huurdersbelang Hazelbroek": a
+# legend of the abbreviations an owner column uses.
+_ABBREVIATIONS = r"(?P<abbreviations>\b[A-Z][A-Za-z]{0,5}\.?(?:\s*(?:,|en)\s*[A-Z][A-Za-z]{0,5}\.?)*)"
+_STANDS_FOR = re.compile(rf"{_ABBREVIATIONS}\s+(?:staat|staan)\s+voor\s+(?P<names>[^.;:()]+)|"
+                         rf"\b(?:staat|staan)\s+{_ABBREVIATIONS.replace('abbreviations', 'after')}\s+voor\s+"
+                         r"(?P<names_after>[^.;:()]+)")
+_LIST_SPLIT = re.compile(r"\s*,\s*|\s+en\s+")
+
+
+def defined_abbreviations(texts: Sequence[str]) -> dict[str, str]:
+    """Name (lower-cased) -> the abbreviations a legend gives it.
+
+    >>> defined_abbreviations(["SW en WV staan voor Sluiswonen en Voorde."])
+    {'sluiswonen': ('SW',), 'voorde': ('WV',)}
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for text in texts:
+        if " voor " not in text:
+            continue
+        for match in _STANDS_FOR.finditer(text):
+            short = [part for part in _LIST_SPLIT.split(match.group("abbreviations") or match.group("after")) if part]
+            names = [part for part in _LIST_SPLIT.split((match.group("names") or match.group("names_after")).strip())
+                     if part]
+            if len(short) == len(names):
+                for abbreviation, name in zip(short, names):
+                    name = re.sub(r"^(?:de|het)\s+", "", name.strip(), flags=re.IGNORECASE).lower()
+                    found[name] = found.get(name, ()) + (abbreviation.rstrip("."),)
+    return found
+
+
+def aliases(name: str, short: str, abbreviations: dict[str, tuple[str, ...]] | None = None) -> tuple[str, ...]:
+    """Spellings of a party: its legal name, short name, name without legal form, and the
+    abbreviations a legend in the document gives any of them."""
     found = [name, short, bare_name(name)]
+    for spelling in list(found):
+        found.extend((abbreviations or {}).get(re.sub(r"^(?:de|het)\s+", "", spelling, flags=re.IGNORECASE).lower(), ()))
     if short.lower().startswith("de gemeente") or name.lower().startswith("gemeente"):
         found.append(re.sub(r"^gemeente\s+", "gemeente ", name, flags=re.IGNORECASE))
     seen: dict[str, str] = {}

@@ -34,7 +34,7 @@ _MONTHS = {m: n for n, m in enumerate(("januari februari maart april mei juni ju
                                        "oktober november december").split(), start=1)}
 _MONTH = "|".join(_MONTHS)
 _YEAR = r"(?:19|20)\d\d"
-_RANGE_SEP = r"\s*(?:-|\u2013|\u2014|/|t/m|tot\s+en\s+met|tot)\s*"
+_RANGE_SEP = r"\s*(?:[-\u2012\u2013\u2014\u2015]{1,3}|/|t/m|tot\s+en\s+met|tot)\s*"  # OCR reads "–" as "-—"
 # A year named as the agreement's own, strongest first; up to three words may stand between the
 # word and the year ("Jaarafspraken wonen 2025", "Prestatieafspraken gemeente Veenhoven 2025").
 _BETWEEN = r"(?:\s+(?!(?:19|20)\d\d\b)[\w'&\-]+){0,4}?"
@@ -47,7 +47,13 @@ _YEAR_WORDS = (
     re.compile(rf"\b(?:prestatieafspraken|prestatie-afspraken|woonafspraken|afspraken){_BETWEEN}\s+"
                rf"(?:voor\s+|van\s+|in\s+)?(?:het\s+jaar\s+)?({_YEAR})\b{_NOT_A_RANGE}", re.IGNORECASE),
 )
-_RANGE = re.compile(rf"\b({_YEAR}){_RANGE_SEP}({_YEAR})\b", re.IGNORECASE)
+# A period: a range of years after a word for the agreement or its span ("Kaderafspraken 2023-2026",
+# "Richtingen voor de periode 2021 - 2025"), not a woonvisie's ("Woonvisie 2023-2028").
+_RANGE = re.compile(rf"\b(?:afspraken|prestatieafspraken|kaderafspraken|periode|looptijd|jaren|wonen|"
+                    rf"[A-Z][\w\-]+)\s+(?:[\w\-]+\s+){{0,3}}?({_YEAR}){_RANGE_SEP}({_YEAR})\b")
+_NOT_THE_AGREEMENT = re.compile(r"\b(?:woonvisie|visie|woonagenda|beleid|beleidsplan|programma|nota)\b[^\d]*$",
+                                re.IGNORECASE)
+_LIST_ITEM = re.compile(r"^\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s")
 _DATE = rf"(\d{{1,2}})\s+({_MONTH})\s+({_YEAR})"
 _LOOPTIJD = re.compile(
     rf"\b(?:looptijd|geldig|gelden|geldt|periode|lopen|loopt|van\s+kracht)\b[^.]*?\b{_DATE}"
@@ -99,8 +105,11 @@ def period_of(blocks: Sequence[Block]) -> Period:
 
 
 def is_title_line(text: str) -> bool:
-    """A line of the title page: short, and not a sentence ending in a full stop."""
-    return len(text.split()) <= TITLE_LINE_WORDS and not text.rstrip().endswith(".")
+    """A line of the title page: short, not a sentence or an item of a list ("1. de gemeente
+    in 2023 de Woonvisie 2023-2028 heeft vastgesteld;")."""
+    text = text.strip()
+    return (len(text.split()) <= TITLE_LINE_WORDS and not text.endswith((".", ";", ",", ":"))
+            and not text[:1].islower() and not _LIST_ITEM.match(text))
 
 
 def _title_year(texts: Sequence[str]) -> int | None:
@@ -118,7 +127,7 @@ def _title_range(texts: Sequence[str]) -> tuple[int, int] | None:
     for text in texts:
         for found in _RANGE.finditer(text):
             first, last = int(found.group(1)), int(found.group(2))
-            if first < last <= first + 10:
+            if first < last <= first + 10 and not _NOT_THE_AGREEMENT.search(text[:found.start(1)]):
                 return first, last
     return None
 

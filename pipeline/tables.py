@@ -57,6 +57,10 @@ HEADER_WORDS: dict[str, frozenset[str]] = {
     DUE: frozenset({"wanneer", "planning", "gereed", "termijn", "datum", "deadline", "jaar", "gereed in",
                     "tijdpad", "looptijd", "periode"}),
 }
+# Columns a commitments table has beside those: who else takes part, how progress is measured.
+# Their header words also mark a line of fields below a commitment ("Betrokken: HBH").
+OTHER_COLUMN_WORDS = frozenset({"betrokken", "betrokkenen", "partners", "in samenwerking met", "indicator",
+                                "indicatoren", "resultaat", "meetbaar resultaat", "kpi", "budget", "status"})
 # The header stands in the first rows; a caption row ("Thema Betaalbaarheid") may come first.
 HEADER_SEARCH_ROWS = 2
 # "3", "2.1.", "B1" (a theme letter and a number), "Afspraak 4", "nr. 7".
@@ -215,8 +219,9 @@ def table_items(pieces: Sequence[Block]) -> tuple[TableItem, ...]:
         text, owner, due = (_cell(row, columns.text), _cell(row, columns.owner), _cell(row, columns.due))
         match = _NUMBER_CELL.match(number)
         if match and text:
-            current = _Row(clean_number(match.group("number")), piece, [text], [owner], [due],
-                           group=group, label=number)
+            clean = _in_group_series(clean_number(match.group("number")), group, drafts)
+            current = _Row(clean, piece, [text], [owner], [due], group=group,
+                           label=clean if clean != clean_number(match.group("number")) else number)
             drafts.append(current)
         elif not number and current is not None and not (
                 _is_group_row(row, text) and text[:1].isupper() and _SENTENCE_END.search(current.last_text)):
@@ -225,6 +230,27 @@ def table_items(pieces: Sequence[Block]) -> tuple[TableItem, ...]:
             current = None  # a group row ("B Betaalbaarheid", "Doorkijk naar 2025") or an unnumbered line
             group = group.after(row)
     return tuple(draft.item() for draft in drafts)
+
+
+def _in_group_series(number: str, group: Group, drafts: list[_Row]) -> str:
+    """A theme letter misread by OCR ("E3" between "L2" and the caption "L Leefbaarheid"):
+    the number that continues the series of its group, when the caption's letter and the
+    row above say so; any other number as it is.
+
+    >>> rows = [_Row("L2", None, [], [], [], group=Group("L Leefbaarheid"))]
+    >>> _in_group_series("E3", Group("L Leefbaarheid"), rows), _in_group_series("M1", Group("M Milieu"), rows)
+    ('L3', 'M1')
+    """
+    found = re.fullmatch(r"([A-Z]{1,2})(\d{1,3})", number)
+    caption = (group.caption or "").split()
+    if not found or not drafts or not caption or not caption[0].rstrip(".").isalpha():
+        return number
+    letter = caption[0].rstrip(".").upper()
+    previous = re.fullmatch(rf"{letter}(\d{{1,3}})", drafts[-1].number)
+    if found.group(1) != letter and previous and int(found.group(2)) == int(previous.group(1)) + 1 \
+            and drafts[-1].group.caption == group.caption:
+        return f"{letter}{found.group(2)}"
+    return number
 
 
 def _unnumbered_items(pieces: Sequence[Block], columns: Columns) -> tuple[TableItem, ...]:

@@ -295,3 +295,54 @@ def test_trekker_lines_name_the_owner(nlp, lines, owner, due):
     (commitment,), _ = find_commitments("x", outline(document, PartyRegister((), nlp)))
     assert (commitment.owner_column, commitment.due) == (owner, due)
     assert "Trekker" not in commitment.text and ":" not in commitment.text
+
+
+@pytest.mark.parametrize("closing", [
+    "Aldus overeengekomen en ondertekend te Veenhoven op 12 december 2024.",
+    "Ravensbeek, 2 december 2025 Gemeente Ravensbeek – I. Pauwels, wethouder Wonen",
+    "Namens de gemeente Lindewaard, A. Bakker, wethouder",
+    "Ondertekend te Grevenmeer op 14 december 2023 door alle partijen.",
+])
+def test_the_closing_formula_ends_the_last_commitment(nlp, closing):
+    document = Document(Path("x.txt"), "x", "text", tuple(Block(t) for t in (
+        "Titel", "1 Afspraken", "1. De gemeente bouwt 20 woningen.", closing)))
+    (commitment,), _ = find_commitments("x", outline(document, PartyRegister((), nlp)))
+    assert commitment.text == "De gemeente bouwt 20 woningen."
+
+
+@pytest.mark.parametrize("rows", [
+    # a calendar of the yearly cycle: steps, not afspraken, though it has a Wat and a Wie column
+    (("Wanneer", "Wat", "Wie"), ("januari 2025", "Startoverleg uitvoering", "allen"),
+     ("voor 1 juli 2025", "Bod van de corporatie op de woonvisie", "corporatie")),
+    (("Planning", "Activiteit", "Trekker"), ("maart", "Evaluatie van de afspraken", "gemeente"),
+     ("september", "Reactie huurdersorganisaties op het bod", "huurders")),
+])
+def test_a_table_of_steps_gives_no_commitments(nlp, rows):
+    numbers = _numbers_with_table(nlp, rows)
+    assert numbers == []
+
+
+def test_a_table_of_afspraken_without_numbers_stays(nlp):
+    rows = (("Afspraak", "Wie"), ("De gemeente stelt grond beschikbaar.", "gemeente"),
+            ("Energiecoaches inzetten", "corporaties"))
+    assert _numbers_with_table(nlp, rows) == ["T1.1", "T1.2"]
+
+
+def _numbers_with_table(nlp, rows) -> list[str]:
+    document = Document(Path("x.txt"), "x", "text", (Block("Titel"), Block("1 Afspraken"),
+                                                      Block("", kind=TABLE, rows=rows)))
+    register = PartyRegister((), nlp)
+    commitments, _ = find_commitments("x", outline(document, register), Sentences(VerbLexicon.of(nlp), register))
+    return [c.number for c in commitments]
+
+
+@pytest.mark.parametrize("lines, owner, text", [
+    (("1. De huurverhoging blijft beperkt tot de inflatie.", "Trekker: Hazelwonen. Betrokken: Broekhuizen, HBH."),
+     "Hazelwonen", "De huurverhoging blijft beperkt tot de inflatie.\nBetrokken: Broekhuizen, HBH"),
+    (("1. Partijen stellen een monitor op.", "Wie: gemeente | Indicator: monitor vastgesteld"),
+     "gemeente", "Partijen stellen een monitor op.\nIndicator: monitor vastgesteld"),
+])
+def test_fields_beside_the_owner_stay_in_the_text(nlp, lines, owner, text):
+    document = Document(Path("x.txt"), "x", "text", tuple(Block(t) for t in ("Titel", "1 Afspraken", *lines)))
+    (commitment,), _ = find_commitments("x", outline(document, PartyRegister((), nlp)))
+    assert (commitment.owner_column, commitment.text) == (owner, text)

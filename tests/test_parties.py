@@ -8,7 +8,7 @@ import pytest
 
 from pipeline.parties import PartyRegister, attribute_owners
 from pipeline.party_list import definitions_in, find_parties, organisation_names, role_of, signatures
-from pipeline.types import OWNER_FROM_COLUMN, OWNER_FROM_HEADING, Block, Commitment, Document, Section
+from pipeline.types import OWNER_FROM_COLUMN, OWNER_FROM_HEADING, Block, Commitment, Document, Party, Section
 from tests.seed_expectations import ALL, CORPORATIONS, MUNICIPALITY, PARTIES, TENANTS
 
 
@@ -257,3 +257,55 @@ def test_owner_column_comes_first(register, column, heading, owners, source):
                             owner_column=column)
     result = attribute_owners(commitment, register, register.parse(commitment.text))
     assert (result.owners, result.owner_source, result.actors) == (owners, source, ("Woonborg",))
+
+
+@pytest.mark.parametrize("blocks, parties", [
+    # a quoted short name in brackets after a name with a role noun, without "hierna"
+    (["Gemeente Noordervaart ('de gemeente'), Stichting Vaartwonen ('Vaartwonen') en Huurdersvereniging De Vaart "
+      "('HV De Vaart'), samen 'partijen', maken de volgende afspraken."],
+     [("Gemeente Noordervaart", "de gemeente"), ("Stichting Vaartwonen", "Vaartwonen"),
+      ("Huurdersvereniging De Vaart", "HV De Vaart")]),
+    (["Deze afspraken zijn gemaakt door de gemeente Hazelbroek (hierna kortweg: de gemeente) en Woonstichting "
+      "Hazelwonen (hierna kortweg: Hazelwonen)."],
+     [("gemeente Hazelbroek", "de gemeente"), ("Woonstichting Hazelwonen", "Hazelwonen")]),
+])
+def test_more_definition_forms(nlp, blocks, parties):
+    document = Document(Path("x.txt"), "x", "text", tuple(Block(text) for text in blocks))
+    found, _ = find_parties(document, nlp)
+    assert [(p.name, p.short_name) for p in found] == parties
+
+
+@pytest.mark.parametrize("header", [("Partij", "Hierna te noemen", "Vertegenwoordigd door"),
+                                    ("Organisatie", "Korte naam", "Functie")])
+def test_a_column_of_short_names_in_the_table_of_parties(nlp, header):
+    rows = (header, ("Stichting Veldhuis Wonen", "Veldhuis", "bestuurder"),
+            ("Huurdersvereniging Veldhuis", "HV Veldhuis", "voorzitter"))
+    document = Document(Path("x.txt"), "x", "text", (Block("", kind="table", rows=rows),))
+    found, _ = find_parties(document, nlp)
+    assert [p.short_name for p in found] == ["Veldhuis", "HV Veldhuis"]
+
+
+@pytest.mark.parametrize("text, owners", [
+    # "Veldhuis" is the corporation's short name, not the tenants' bare name
+    ("Veldhuis levert 18 woningen op.", ("Veldhuis",)),
+    ("HV Veldhuis peilt de wensen van haar leden.", ("HV Veldhuis",)),
+])
+def test_a_short_name_belongs_to_its_own_party(nlp, text, owners):
+    parties = (Party("x", "Stichting Veldhuis Wonen", "Veldhuis", "corporatie",
+                     aliases=("Stichting Veldhuis Wonen", "Veldhuis", "Veldhuis Wonen")),
+               Party("x", "Huurdersvereniging Veldhuis", "HV Veldhuis", "huurdersorganisatie",
+                     aliases=("Huurdersvereniging Veldhuis", "HV Veldhuis", "Veldhuis")))
+    register = PartyRegister(parties, nlp)
+    assert register.actors(register.parse(text)) == owners
+
+
+@pytest.mark.parametrize("legend, cell, owners", [
+    ("SW en WV staan voor Sluiswonen en Voorde.", "SW/WV", ("Sluiswonen", "Voorde")),
+    ("In de tabel staat SLW voor Sluiswonen.", "SLW", ("Sluiswonen",)),
+])
+def test_abbreviations_a_legend_defines(nlp, legend, cell, owners):
+    document = Document(Path("x.txt"), "x", "text", (
+        Block("1. Stichting Sluiswonen, hierna te noemen: Sluiswonen;"),
+        Block("2. Woonstichting Voorde, hierna te noemen: Voorde."), Block(legend)))
+    found, _ = find_parties(document, nlp)
+    assert PartyRegister(found, nlp).column_owners(cell) == owners

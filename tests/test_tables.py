@@ -177,3 +177,18 @@ def test_unnumbered_page_break_between_rows(last_row_on_the_page):
     texts = [i.text for i in table_items([first, second])]
     assert texts[-1] == opening
     assert len(texts) == 1 + (last_row_on_the_page[1] != "") + 1
+
+
+@pytest.mark.parametrize("rows, numbers", [
+    # a theme letter OCR misread, in the series of its group's caption
+    ((("Nr.", "Afspraak", "Wie"), ("L Leefbaarheid", "", ""), ("L1", "De gemeente doet iets.", "Gemeente"),
+      ("L2", "De corporaties doen iets.", "Corporaties"), ("E3", "Partijen doen iets.", "Allen")),
+     ["L1", "L2", "L3"]),
+    ((("Nr.", "Afspraak", "Wie"), ("D. Duurzaamheid", "", ""), ("D1", "De gemeente doet iets.", "Gemeente"),
+      ("O2", "De corporaties doen iets.", "Corporaties")), ["D1", "D2"]),
+    # a new letter that starts its own series stays
+    ((("Nr.", "Afspraak", "Wie"), ("L Leefbaarheid", "", ""), ("L1", "De gemeente doet iets.", "Gemeente"),
+      ("M1", "De corporaties doen iets.", "Corporaties")), ["L1", "M1"]),
+])
+def test_theme_letters_follow_their_group(rows, numbers):
+    assert [item.number for item in table_items([Block("", kind=TABLE, rows=rows)])] == numbers

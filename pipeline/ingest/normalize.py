@@ -31,7 +31,8 @@ _MARKDOWN_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 # A number label as printed at the start of a paragraph:
 #   "12.", "12)", "3.2.1", "3.2.1.", "a.", "a)", "(a)"      plain numbers and letters
 #   "Afspraak 4", "Afspraak 3.2:", "Actie 12."                 a word before the number (Word's
-#                                                             lvlText "Afspraak %1.%2")
+#                                                             lvlText "Afspraak %1.%2"), capitalised:
+#                                                             "afspraak 45" in a wrapped line is a reference
 #   "A1", "B2.", "V3:", "A.1"                                 a theme letter and a number
 # Group "label" holds the number without trailing punctuation, "prefix" the word before it.
 # A label stands before white space, or, for a number closed by "." or ")" or of several
@@ -39,15 +40,16 @@ _MARKDOWN_BOLD = re.compile(r"\*\*(.+?)\*\*|__(.+?)__")
 # tab stop once they are wide enough, and the PDF then shows no gap wide enough for a
 # space ("10.Partijen ...", "2.1Partijen ..."). A theme letter and number with nothing
 # after it must be followed by a capitalised word ("B2 De gemeente"), so "CO2 uitstoot"
-# is no label.
+# is no label. Below the first level a number has one or two digits: "25.000." at the start
+# of a wrapped line is an amount.
 _GLUED_WORD = r"[A-Z\u00c0-\u00d6\u00d8-\u00de][^\W\d_]"
 LABEL_PREFIXES = ("afspraak", "prestatie", "actie", "maatregel", "artikel", "opgave")
 _CODED = r"[A-Z]{1,2}\.?\d{1,2}(?:\.\d{1,2}){0,2}"
 LABEL_RE = re.compile(
     r"^\s*(?:\((?P<paren>[a-z]|\d{1,3})\)"
-    rf"|(?P<prefix>(?i:{'|'.join(LABEL_PREFIXES)})\s+)(?P<prefixed>\d{{1,3}}(?:\.\d{{1,3}})*|{_CODED})(?P<ppunct>[.):])?"
+    rf"|(?P<prefix>(?:{'|'.join(w.capitalize() + '|' + w.upper() for w in LABEL_PREFIXES)})\s+)(?P<prefixed>\d{{1,3}}(?:\.\d{{1,3}})*|{_CODED})(?P<ppunct>[.):])?"
     rf"|(?P<coded>{_CODED})(?:(?P<cpunct>[.):])(?=\s|$)|(?=\s+[A-Z\u00c0-\u00de]))"
-    r"|(?P<label>\d{1,3}(?:\.\d{1,3})*|[a-z])(?P<punct>[.)])?)"
+    r"|(?P<label>\d{1,3}(?:\.\d{1,2})*|[a-z])(?P<punct>[.)])?)"
     rf"(?=\s|$|(?:(?<=\d[.)])|(?<=\d\.\d)|(?<=\d\.\d\d)){_GLUED_WORD})"
 )
 

@@ -77,6 +77,9 @@ SKEW_SEARCH_DPI = 100
 MIN_RULE_LENGTH = 24.0
 MAX_RULE_THICKNESS = 3.0
 RULE_ERASE_MARGIN = 1.0  # points of white around an erased rule (its blurred edge)
+# Print smaller than this (points) is no text of an agreement: what Tesseract reads there is
+# a rule's edge or specks.
+MIN_TEXT_SIZE = 5.0
 # The side of a table cell one line high, between two horizontal rules (points).
 MIN_CELL_SIDE = 8.0
 # On a two-column page, a line printed across the gutter is read with the rows of ink
@@ -620,6 +623,8 @@ def words_to_chars(lines: list[OcrLine], dark: np.ndarray, scale: float) -> tupl
     body_stroke = weighted_median(list(zip(strokes, weights))) if lines else 0.0
     chars, confidences = [], []
     for line, height, stroke in zip(lines, sizes, strokes):
+        if height * scale < MIN_TEXT_SIZE:
+            continue  # a rule's blurred edge or a speck read as letters ("EE AT A TN"), not print
         font = "OCR-Bold" if stroke > BOLD_STROKE_FACTOR * body_stroke else "OCR"
         for index, word in enumerate(line.words):
             text = word.text.strip("_")  # underscores are drawn lines (rules), not text

@@ -743,8 +743,8 @@ def starts_item(text: str) -> bool:
     at the start of a wrapped line ("1.500 woningen"), not a label.
     """
     label = LABEL_RE.match(text)
-    if label and (label.group("punct") or label.group("paren")):
-        return True
+    if label and (label.group("punct") or label.group("paren") or label.group("prefix") or label.group("coded")):
+        return True  # "12.", "(b)", "Afspraak 4", "B2 De ..."
     return bool(_OUTLINE_LABEL.match(text) or BULLET_RE.match(text))
 
 
@@ -821,7 +821,7 @@ def starts_new_block(current: _Paragraph, line: Line, heading: bool, layout: Lay
     Yes at a heading/body change or a font size change, at a number label or bullet, at
     a gap wider than the usual line spacing, after a short line that ends a sentence,
     and where the indentation says so (a line left of a hanging indent, a first-line
-    indent). A paragraph may run on from the foot of one column to the top of the next.
+    indent, a line at the label of a finished one-line item above it). A paragraph may run on from the foot of one column to the top of the next.
     """
     previous = current.lines[-1]
     if heading != current.heading or abs(line.size - previous.size) > 0.5:
@@ -837,6 +837,9 @@ def starts_new_block(current: _Paragraph, line: Line, heading: bool, layout: Lay
     left_edge, right_edge = edges
     if previous.text.endswith(_TERMINAL) and previous.x1 < right_edge - SHORT_LINE * (right_edge - left_edge):
         return True
+    if len(current.lines) == 1 and starts_item(previous.text) and previous.text.endswith(_TERMINAL) \
+            and line.x0 < previous.x0 + 0.5 * line.size:
+        return True  # a one-line item ends; the line below it starts where its label does, not its text
     if len(current.lines) >= 2:
         if line.x0 < current.lines[1].x0 - 0.5 * line.size:
             return True  # left of the paragraph's hanging indent
