@@ -50,7 +50,7 @@ import re
 import zlib
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -101,6 +101,19 @@ STEAL_MARGIN = 0.15
 MAX_CANDIDATES = 50
 # Among equal scores (duplicated boilerplate items) keep the document order.
 POSITION_TIEBREAK = 1e-4
+# A pair whose score beats its runner-up (the best other candidate of either item) by this
+# much is as sure as the margin can make it (see confidence_of_pair).
+FULL_MARGIN = 0.20
+# Context-aware alignment of the items the assignment left over (see `align_leftovers`): a
+# pair between the same matched neighbours needs this much text likeness and one more piece
+# of evidence (same section, same owners, a shared quantity); gaps with more leftovers than
+# this on the new side are not searched.
+ALIGN_TEXT_FLOOR = 0.30
+ALIGN_MAX_GAP = 25
+ALIGN_CONFIDENCE = 0.35  # such a pair is a likely pair, not a sure one
+# A merge or split whose parts each lie mostly inside the whole counts with less coverage
+# than the threshold: a layout change (running text -> a table per theme) adds words.
+CONTAINED_MIN_COVERAGE = 0.40
 JOINT = "gezamenlijk"  # owner label of an item every party owns
 JOINT_MIN_PARTIES = 3
 
@@ -140,6 +153,11 @@ class Match:
     section: str | None = None
     owners: tuple[str, ...] = ()  # owners of the new side, the old ones when dropped
     closest: str | None = None  # new/dropped: key of the most similar item on the other side
+    # How sure the relation is, 0-1 (see `confidence_of_pair`), and what it rests on:
+    # "text (margin 0.31 to the runner-up)", "mutual nearest between matched neighbours, ...",
+    # "correction: pinned".
+    confidence: float = 1.0
+    reason: str = ""
 
     @property
     def old_key(self) -> str | list[str] | None:
@@ -173,7 +191,7 @@ MATCH_COLUMNS = [
     "status", "old_key", "old_number", "new_key", "new_number", "renumbered", "similarity",
     "score", "context_score", "year_shift", "indexation", "owner_change", "section_change",
     "quantity_changes", "indexations", "diff_text", "diff", "old_keys", "new_keys",
-    "old_text", "new_text", "theme", "section", "owners", "closest",
+    "old_text", "new_text", "theme", "section", "owners", "closest", "confidence", "reason",
 ]
 
 
@@ -198,6 +216,7 @@ def match_rows(matches: Iterable[Match]) -> list[dict[str, Any]]:
             "old_keys": list(m.old_keys), "new_keys": list(m.new_keys),
             "old_text": "\n\n".join(m.old_texts) or None, "new_text": "\n\n".join(m.new_texts) or None,
             "theme": m.theme, "section": m.section, "owners": list(m.owners), "closest": m.closest,
+            "confidence": m.confidence, "reason": m.reason,
         })
     return rows
 
@@ -740,7 +759,9 @@ def find_groups(wholes: Side, parts: Side, partner_of_whole: dict[int, int], pai
             if not pieces or more >= covered + MIN_COVERAGE_GAIN:
                 pieces.append(part)
                 covered = more
-        if len(pieces) >= 2 and covered >= settings.split_threshold:
+        each_inside = all(contained(parts.codes[p], wholes.codes[whole]) >= settings.split_threshold for p in pieces)
+        if len(pieces) >= 2 and (covered >= settings.split_threshold
+                                 or each_inside and covered >= CONTAINED_MIN_COVERAGE):
             groups.append(Group(whole, tuple(sorted(pieces)), covered))
             used.update(pieces)
     return groups
@@ -1184,12 +1205,17 @@ def infer_year(items: Sequence[Commitment]) -> int | None:
 
 
 def match_commitments(old: Sequence[Commitment], new: Sequence[Commitment], settings: Settings,
-                      old_year: int | None = None, new_year: int | None = None) -> tuple[Match, ...]:
+                      old_year: int | None = None, new_year: int | None = None, *,
+                      pins: Iterable[tuple[str, str]] = (), forbids: Iterable[tuple[str, str]] = ()
+                      ) -> tuple[Match, ...]:
     """Every relation between two years' commitments, in the new document's order (a
     dropped item right after the item that preceded it).
 
     `old_year` / `new_year` are the agreement years (default: the items' own `year`);
     they decide which years are a carry-over and which thresholds an indexation.
+    `pins` are (old key, new key) pairs a user says are one commitment; `forbids` pairs
+    that are not (corrections.csv): a pinned pair is made whatever the scores say, a
+    forbidden one never.
 
     >>> from pipeline.types import Section
     >>> c = lambda n, t: Commitment("d", n, n, t, Section())
@@ -1202,19 +1228,32 @@ def match_commitments(old: Sequence[Commitment], new: Sequence[Commitment], sett
     old_year = old_year if old_year is not None else infer_year(old)
     new_year = new_year if new_year is not None else infer_year(new)
     old_side, new_side, owner_sets = prepare_sides(old, new, old_year, new_year)
-    return _relations(old_side, new_side, owner_sets, settings)
+    return _relations(old_side, new_side, owner_sets, settings, _key_pairs(old, new, pins),
+                      _key_pairs(old, new, forbids))
 
 
-def _relations(old: Side, new: Side, owner_sets: list[frozenset[str]], settings: Settings) -> tuple[Match, ...]:
-    candidates = score_candidates(old, new, owner_sets, settings)
+def _key_pairs(old: Sequence[Commitment], new: Sequence[Commitment],
+               pairs: Iterable[tuple[str, str]]) -> set[tuple[int, int]]:
+    """(old key, new key) pairs as (old index, new index); keys the documents lack are left out."""
+    old_at = {c.key: i for i, c in enumerate(old)}
+    new_at = {c.key: j for j, c in enumerate(new)}
+    return {(old_at[a], new_at[b]) for a, b in pairs if a in old_at and b in new_at}
+
+
+def _relations(old: Side, new: Side, owner_sets: list[frozenset[str]], settings: Settings,
+               pins: set[tuple[int, int]] = frozenset(), forbids: set[tuple[int, int]] = frozenset()
+               ) -> tuple[Match, ...]:
+    candidates = without_pairs(score_candidates(old, new, owner_sets, settings), pins, forbids)
+    runner_up = runner_up_scores(candidates)
     pairs = assign(len(old.items), len(new.items), candidates, settings.match_threshold)
+    pinned_old, pinned_new = {i for i, _ in pins}, {j for _, j in pins}
     splits = find_groups(old, new, {i: j for i, j, _ in pairs}, {j: float(candidates.texts[e]) for _, j, e in pairs},
-                         set(), set(), settings)
+                         set(pinned_new), set(pinned_old), settings)
     split_olds = {g.whole for g in splits}
     split_news = {p for g in splits for p in g.parts}
     pairs = [(i, j, e) for i, j, e in pairs if i not in split_olds and j not in split_news]
     merges = find_groups(new, old, {j: i for i, j, _ in pairs}, {i: float(candidates.texts[e]) for i, _, e in pairs},
-                         split_olds, split_news, settings)
+                         split_olds | pinned_old, split_news | pinned_new, settings)
     merge_news = {g.whole for g in merges}
     merge_olds = {p for g in merges for p in g.parts}
     pairs = [(i, j, e) for i, j, e in pairs if i not in merge_olds and j not in merge_news]
@@ -1222,28 +1261,182 @@ def _relations(old: Side, new: Side, owner_sets: list[frozenset[str]], settings:
     placed: list[tuple[float, Match]] = []  # (position in the new document, match)
     overlap = owner_overlap_table(owner_sets)
     grouped_old, grouped_new = split_olds | merge_olds, split_news | merge_news
+    threshold = settings.match_threshold
     for i, j, e in pairs:
         match = relation(MODIFIED, [i], [j], candidates.scores[e], candidates.contexts[e], old, new, settings)
-        placed.append((j, match))
+        margin = float(candidates.scores[e] - runner_up[e])
+        placed.append((j, replace(match, confidence=confidence_of_pair(float(candidates.scores[e]), margin, threshold),
+                                  reason=f"text and context (margin {max(margin, 0.0):.2f} to the runner-up)")))
+    for i, j in sorted(pins):
+        score, context = blend(old, new, i, j, _text_score(old, new, i, j), overlap, settings)
+        placed.append((j, replace(relation(MODIFIED, [i], [j], score, context, old, new, settings),
+                                  confidence=1.0, reason="correction: pinned pair")))
     for g in splits:
         context = group_context(g.whole, g.parts, True, old, new, overlap)
-        placed.append((min(g.parts), relation(SPLIT, [g.whole], g.parts, g.coverage, context, old, new, settings)))
+        placed.append((min(g.parts), replace(relation(SPLIT, [g.whole], g.parts, g.coverage, context, old, new,
+                                                      settings), **group_confidence(g, threshold))))
     for g in merges:
         context = group_context(g.whole, g.parts, False, old, new, overlap)
-        placed.append((g.whole, relation(MERGED, g.parts, [g.whole], g.coverage, context, old, new, settings)))
-    paired_new, paired_old = {j for _, j, _ in pairs}, {i for i, _, _ in pairs}
+        placed.append((g.whole, replace(relation(MERGED, g.parts, [g.whole], g.coverage, context, old, new,
+                                                 settings), **group_confidence(g, threshold))))
+    paired = [(i, j) for i, j, _ in pairs] + sorted(pins)
+    aligned = align_leftovers(old, new, paired, grouped_old, grouped_new, forbids, overlap)
+    for i, j, text, reason in aligned:
+        score, context = blend(old, new, i, j, text, overlap, settings)
+        placed.append((j, replace(relation(MODIFIED, [i], [j], score, context, old, new, settings),
+                                  confidence=round(min(ALIGN_CONFIDENCE, text), 3), reason=reason)))
+    paired_new = {j for _, j in paired} | {j for _, j, _, _ in aligned}
+    paired_old = {i for i, _ in paired} | {i for i, _, _, _ in aligned}
     added = [j for j in range(len(new.items)) if j not in grouped_new and j not in paired_new]
     for j, (i, text) in closest_or_none(added, new, old).items():
         score, context = blend(old, new, i, j, text, overlap, settings)
-        placed.append((j, lone(NEW, new.items[j], score, text, context, old.items[i] if text else None)))
+        placed.append((j, replace(lone(NEW, new.items[j], score, text, context, old.items[i] if text else None),
+                                  **lone_confidence(text, threshold))))
     removed = [i for i in range(len(old.items)) if i not in grouped_old and i not in paired_old]
-    position_of_old = old_positions(old, pairs, splits, merges)
+    position_of_old = old_positions(old, [(i, j, 0) for i, j in paired] + [(i, j, 0) for i, j, _, _ in aligned],
+                                    splits, merges)
     for i, (j, text) in closest_or_none(removed, old, new).items():
         score, context = blend(old, new, i, j, text, overlap, settings)
-        placed.append((position_of_old[i], lone(DROPPED, old.items[i], score, text, context,
-                                                new.items[j] if text else None)))
+        placed.append((position_of_old[i], replace(lone(DROPPED, old.items[i], score, text, context,
+                                                        new.items[j] if text else None),
+                                                   **lone_confidence(text, threshold))))
     placed.sort(key=lambda p: p[0])
     return tuple(m for _, m in placed)
+
+
+# --------------------------------------------------------------------------- confidence and alignment
+
+
+def without_pairs(candidates: Candidates, pins: set[tuple[int, int]], forbids: set[tuple[int, int]]) -> Candidates:
+    """The candidates less every forbidden pair and every pair of a pinned item (its partner is fixed)."""
+    if not pins and not forbids:
+        return candidates
+    pinned_old, pinned_new = {i for i, _ in pins}, {j for _, j in pins}
+    keep = np.array([(int(i), int(j)) not in forbids and int(i) not in pinned_old and int(j) not in pinned_new
+                     for i, j in zip(candidates.rows, candidates.cols)], dtype=bool)
+    return Candidates(*(part[keep] for part in (candidates.rows, candidates.cols, candidates.scores,
+                                                candidates.texts, candidates.contexts)))
+
+
+def runner_up_scores(candidates: Candidates) -> np.ndarray:
+    """For each candidate pair: the best score either of its items reaches with another item."""
+    scores = candidates.scores.astype(np.float64)
+    result = np.zeros(len(scores))
+    for ids in (candidates.rows, candidates.cols):
+        if not len(ids):
+            continue
+        order = np.lexsort((-scores, ids))  # per item, best first
+        sorted_ids, sorted_scores = ids[order], scores[order]
+        first = np.searchsorted(sorted_ids, sorted_ids, side="left")
+        best = sorted_scores[first]
+        second_at = first + 1
+        has_second = (second_at < len(order)) & (sorted_ids[np.minimum(second_at, len(order) - 1)] == sorted_ids)
+        second = np.where(has_second, sorted_scores[np.minimum(second_at, len(order) - 1)], 0.0)
+        # The best other: the runner-up of the item for its best pair, its best for any other.
+        other = np.where(np.arange(len(order)) == first, second, best)
+        result[order] = np.maximum(result[order], other)
+    return result
+
+
+def confidence_of_pair(score: float, margin: float, threshold: float) -> float:
+    """How sure a pair is: half from how far its score lies above the threshold, half from
+    its margin to the runner-up (FULL_MARGIN or more: sure).
+
+    >>> confidence_of_pair(1.0, 0.5, 0.55), confidence_of_pair(0.6, 0.01, 0.55)
+    (1.0, 0.081)
+    """
+    above = (score - threshold) / max(1.0 - threshold, 1e-9)
+    return round(float(np.clip(0.5 * above + 0.5 * min(max(margin, 0.0) / FULL_MARGIN, 1.0), 0.0, 1.0)), 3)
+
+
+def lone_confidence(closest_text: float, threshold: float) -> dict[str, Any]:
+    """A new or dropped item is sure when nothing on the other side comes near it."""
+    return {"confidence": round(float(np.clip(1.0 - closest_text / threshold, 0.0, 1.0)), 3),
+            "reason": f"no counterpart (closest text {closest_text:.2f})"}
+
+
+def group_confidence(group: Group, threshold: float) -> dict[str, Any]:
+    above = (group.coverage - threshold) / max(1.0 - threshold, 1e-9)
+    return {"confidence": round(float(np.clip(0.5 + 0.5 * above, 0.2, 1.0)), 3),
+            "reason": f"parts cover {group.coverage:.2f} of the whole"}
+
+
+def _text_score(old: Side, new: Side, i: int, j: int) -> float:
+    return fuzz.ratio(old.codes[i], new.codes[j]) / 100.0
+
+
+def align_leftovers(old: Side, new: Side, paired: list[tuple[int, int]], grouped_old: set[int],
+                    grouped_new: set[int], forbids: set[tuple[int, int]], overlap: np.ndarray
+                    ) -> list[tuple[int, int, float, str]]:
+    """Pairs a reader sees among the items the assignment left over, as (old, new, text, reason).
+
+    An old item and a new one that stand between the same two matched neighbours (the
+    matched items before and after them on each side) are a likely pair even at a low text
+    likeness (ALIGN_TEXT_FLOOR) when more evidence says so: the same section, the same
+    owners, a quantity they share, each other's nearest item. Within and across gaps the
+    pairs are chosen one-to-one by the same global assignment as the main pass.
+    """
+    matched_old = sorted(paired)
+    free_old = [i for i in range(len(old.items)) if i not in grouped_old and i not in {a for a, _ in paired}]
+    taken_new = grouped_new | {b for _, b in paired}
+    free_new = sorted(j for j in range(len(new.items)) if j not in taken_new)
+    if not free_old or not free_new or not matched_old and len(free_new) > ALIGN_MAX_GAP:
+        return []
+    anchors_old = [a for a, _ in matched_old]
+    anchors_new = [b for _, b in matched_old]
+    pairs: list[tuple[int, int]] = []
+    for i in free_old:
+        k = np.searchsorted(anchors_old, i)
+        low = anchors_new[k - 1] if k > 0 else -1
+        high = anchors_new[k] if k < len(anchors_new) else len(new.items)
+        if high <= low:
+            continue  # the neighbours crossed: no gap to search
+        start, end = np.searchsorted(free_new, low, side="right"), np.searchsorted(free_new, high, side="left")
+        if 0 < end - start <= ALIGN_MAX_GAP:
+            pairs.extend((i, free_new[t]) for t in range(start, end) if (i, free_new[t]) not in forbids)
+    if not pairs:
+        return []
+    rows = np.array([i for i, _ in pairs])
+    cols = np.array([j for _, j in pairs])
+    texts = process.cpdist([old.codes[i] for i in rows], [new.codes[j] for j in cols], scorer=fuzz.ratio,
+                           dtype=np.uint8, workers=THREADS) / 100.0
+    nearest_old = {i: int(cols[rows == i][np.argmax(texts[rows == i])]) for i in set(rows.tolist())}
+    nearest_new = {j: int(rows[cols == j][np.argmax(texts[cols == j])]) for j in set(cols.tolist())}
+    evidence: list[list[str]] = []
+    for i, j in pairs:
+        found = []
+        if nearest_old[i] == j and nearest_new[j] == i:
+            found.append("mutual nearest")
+        if old.sections[i] == new.sections[j] and section_key(old.items[i]):
+            found.append("same section")
+        if old.owner_sets[i] == new.owner_sets[j] and old.items[i].owners:
+            found.append("same owners")
+        if _shared_quantities(old.items[i], new.items[j]):
+            found.append("a quantity they share")
+        evidence.append(found)
+    strength = np.array([len(found) for found in evidence], dtype=np.float64)
+    usable = (texts >= ALIGN_TEXT_FLOOR) & (strength >= 2)
+    if not usable.any():
+        return []
+    candidates = Candidates(rows[usable], cols[usable], texts[usable] + 0.05 * strength[usable],
+                            texts[usable], np.zeros(int(usable.sum())))
+    chosen = assign(len(old.items), len(new.items), candidates, ALIGN_TEXT_FLOOR)
+    index = np.flatnonzero(usable)
+    result = []
+    for i, j, e in chosen:
+        found = evidence[index[e]]
+        if found[0] == "mutual nearest":  # "mutual nearest between matched neighbours, same section"
+            reason = ", ".join(["mutual nearest between matched neighbours", *found[1:]])
+        else:
+            reason = "between matched neighbours: " + ", ".join(found)
+        result.append((i, j, float(texts[index[e]]), reason))
+    return result
+
+
+def _shared_quantities(old: Commitment, new: Commitment) -> bool:
+    """Do two items name a quantity of the same kind and value ("40 woningen", "€ 25.000")? Years aside."""
+    values = {(q.kind, q.value) for q in old.quantities if q.kind not in ("year", "date") and q.value is not None}
+    return any((q.kind, q.value) in values for q in new.quantities)
 
 
 def closest_or_none(items: Sequence[int], side: Side, other: Side) -> dict[int, tuple[int | None, float]]:

@@ -444,3 +444,75 @@ def test_diff_takes_the_years_from_the_document_ids_when_the_text_has_none():
                   extraction(2022, "Partijen overleggen in 2022 over de huren."), Settings())
     assert result.years == (2021, 2022)
     assert [(m.status, m.year_shift) for m in result.matches] == [(UNCHANGED, True)]
+
+
+# --------------------------------------------------------------------------- evidence beyond the text
+
+
+def _item(document: str, number: str, text: str, section: str = "Betaalbaarheid",
+          owners: tuple[str, ...] = ("de gemeente",), theme: str = "Wonen") -> Commitment:
+    return Commitment(document, number, number, text, Section(theme=theme, section=section), owners=owners)
+
+
+_BEFORE = "Partijen overleggen ieder kwartaal bestuurlijk over de voortgang van alle afspraken uit dit document."
+_AFTER = "De corporaties leveren voor 1 juli een overzicht van hun voorgenomen activiteiten voor het volgende jaar."
+
+
+@pytest.mark.parametrize("old_text, new_text", [
+    # reworded by the follow-up action: far apart in words, but between matched neighbours,
+    # in the same section, by the same owners
+    ("In 2021 onderzoeken partijen de mogelijkheden om tot meerjarige prestatieafspraken en kaderafspraken te komen.",
+     "In 2022 stellen partijen meerjarige kaderafspraken op en leggen die voor aan de gemeenteraad."),
+    ("De gemeente wil samen met de corporaties inhoud geven aan een in 2021 op te stellen warmtetransitieplan.",
+     "De gemeente stelt in 2022 samen met de corporaties de Transitievisie Warmte vast."),
+])
+def test_a_reworded_item_between_matched_neighbours_is_modified_with_low_confidence(old_text, new_text):
+    old = [_item("a", "1", _BEFORE), _item("a", "2", old_text), _item("a", "3", _AFTER)]
+    new = [_item("b", "1", _BEFORE), _item("b", "2", new_text), _item("b", "3", _AFTER)]
+    found = match_commitments(old, new, Settings(), 2021, 2022)
+    middle = by_old(found, "2")
+    assert (middle.status, middle.new_numbers) == (MODIFIED, ("2",))
+    assert middle.confidence <= 0.35 and "between matched neighbours" in middle.reason
+    assert all(m.confidence > 0.9 for m in found if m is not middle)
+
+
+def test_a_low_likeness_without_more_evidence_stays_new_and_dropped():
+    """Another section and other owners: the neighbours alone do not make a pair."""
+    old = [_item("a", "1", _BEFORE), _item("a", "2", "De gemeente stelt het minimabeleid in 2021 bij."),
+           _item("a", "3", _AFTER)]
+    new = [_item("b", "1", _BEFORE),
+           _item("b", "2", "Woonborg bouwt in 2022 veertig woningen in Gieten.", section="Nieuwbouw",
+                 owners=("Woonborg",)), _item("b", "3", _AFTER)]
+    found = match_commitments(old, new, Settings(), 2021, 2022)
+    assert {m.status for m in found if m.old_numbers == ("2",) or m.new_numbers == ("2",)} == {NEW, DROPPED}
+
+
+def test_pins_and_forbids_are_obeyed():
+    old = [_item("a", "1", _BEFORE), _item("a", "2", _AFTER)]
+    new = [_item("b", "1", _BEFORE), _item("b", "2", _AFTER)]
+    found = match_commitments(old, new, Settings(), 2021, 2022, pins=[("1", "2")], forbids=[("2", "2")])
+    pinned = by_old(found, "1")
+    assert pinned.new_numbers == ("2",) and pinned.reason == "correction: pinned pair" and pinned.confidence == 1.0
+    assert {m.status for m in found if m is not pinned} == {NEW, DROPPED}
+
+
+def test_confidence_follows_the_margin_to_the_runner_up():
+    """Two near copies of one old item: whichever is chosen, the pair is unsure."""
+    old = [_item("a", "1", "De gemeente verstrekt jaarlijks een bijdrage aan het noodfonds voor huurders.")]
+    new = [_item("b", "1", "De gemeente verstrekt jaarlijks een bijdrage aan het noodfonds voor huurders."),
+           _item("b", "2", "De gemeente verstrekt jaarlijks een bijdrage aan het noodfonds voor alle huurders.")]
+    paired = next(m for m in match_commitments(old, new, Settings(), 2021, 2022) if m.old_numbers)
+    assert paired.confidence < 0.7 and "margin 0.0" in paired.reason
+    sure = match_commitments(old, new[:1], Settings(), 2021, 2022)[0]
+    assert sure.confidence == 1.0
+
+
+def test_a_merge_across_a_layout_change_is_found():
+    """Two items of running text become one table row that also says who and when."""
+    old = [_item("a", "1", "De corporaties verduurzamen in 2021 samen 300 woningen naar ten minste label B."),
+           _item("a", "2", "De corporaties plaatsen in 2021 zonnepanelen op 150 woningen zonder huurverhoging.")]
+    new = [_item("b", "B1", "De corporaties verduurzamen in 2022 samen 300 woningen naar ten minste label B en "
+                            "plaatsen zonnepanelen op 150 woningen zonder huurverhoging; de huurders worden vooraf "
+                            "per brief en op een bewonersavond geïnformeerd over de planning van de werkzaamheden.")]
+    found = match_commitments(old, new, Settings(), 2021, 2022)
+    assert [(m.status, m.old_numbers) for m in found] == [(MERGED, ("1", "2"))]
