@@ -108,7 +108,7 @@ def write_table(rows: Iterable[Mapping[str, Any]], out_dir: Path, name: str,
 COMMITMENT_COLUMNS = [
     "document", "year", "period_start", "period_end", "key", "number", "label", "chapter", "theme", "section", "horizon",
     "owners", "owner_source", "owner_column", "actors", "heading_owners", "text", "subitems", "footnotes",
-    "lead_in", "due", "quantities", "page", "paragraph", "line",
+    "lead_in", "due", "quantities", "confidence", "doubts", "page", "paragraph", "line",
 ]
 PARTY_COLUMNS = ["document", "name", "short_name", "role", "signatory", "function", "aliases", "source"]
 ISSUE_COLUMNS = ["document", "kind", "message", "where", "key"]

@@ -99,7 +99,8 @@ COMMITMENT_DESCRIPTIONS = {
     "horizon": "string:current or outlook", "owners": "string:owning parties by short name, '; '-separated",
     "text": "string:the commitment without its number", "page": "integer:PDF page",
     "paragraph": "integer:DOCX body paragraph", "line": "integer:text line",
-    "period_start": "integer:first year of a multi-year agreement", "period_end": "integer:its last year"}
+    "period_start": "integer:first year of a multi-year agreement", "period_end": "integer:its last year",
+    "confidence": "number:how sure the extraction is, 0-1", "doubts": "string:why not more, '; '-separated"}
 COMMITMENT_FIELDS = tuple(f"{name}:{COMMITMENT_DESCRIPTIONS.get(name, '')}"
                           for name in COMMITMENT_COLUMNS if name not in ("document", "year", "quantities"))
 

@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.commitments import Sentences, find_commitments, where
+from pipeline.confidence import NUMBERING_ISSUES, confidence_of
 from pipeline.errors import AgreementError, NoCommitmentsError
 from pipeline.ingest import read_document, unique_ids
 from pipeline.nlp import UNUSED_BY_STAGES
@@ -53,6 +54,7 @@ def extract_read(document: Document, nlp: Language) -> Extraction:
     docs = nlp.pipe((c.text for c in commitments), disable=UNUSED_BY_STAGES)
     commitments = tuple(enrich(c, doc, register, period) for c, doc in zip(commitments, docs))
     issues = document.issues + party_issues + issues + tuple(owner_issues(commitments))
+    commitments = with_confidence(commitments, issues)
     return Extraction(document=document, year=period.year, parties=parties, commitments=commitments,
                       issues=issues, period_start=period.start, period_end=period.end)
 
@@ -63,6 +65,15 @@ def enrich(commitment: Commitment, doc: Doc, register: PartyRegister, period: Pe
     commitment = attribute_owners(commitment, register, doc, lead_in_owners)
     return replace(commitment, year=period.year, period_start=period.start, period_end=period.end,
                    quantities=quantities_from_doc(doc))
+
+
+def with_confidence(commitments: tuple[Commitment, ...], issues: tuple[Issue, ...]) -> tuple[Commitment, ...]:
+    """Each commitment with how sure its extraction is (pipeline/confidence.py)."""
+    numbering = {issue.key for issue in issues if issue.kind in NUMBERING_ISSUES and issue.key}
+    ocr_pages = {int(issue.where.split()[-1]) for issue in issues
+                 if issue.kind == "ocr" and issue.where.startswith("page ") and issue.where.split()[-1].isdigit()}
+    return tuple(replace(c, confidence=value, doubts=doubts) for c in commitments
+                 for value, doubts in [confidence_of(c, numbering, ocr_pages)])
 
 
 def owner_issues(commitments: tuple[Commitment, ...]):

@@ -24,6 +24,7 @@ OWNER_FROM_COLUMN = "column"  # the Wie / Trekker column of a commitments table
 OWNER_FROM_HEADING = "heading"  # "Prestaties gemeente 2021", "Afspraken corporaties"
 OWNER_FROM_LEAD_IN = "lead-in"  # "Partijen maken hierover de volgende afspraken:"
 OWNER_FROM_TEXT = "text"  # the sentence subject: "De Volmacht hanteert ..."
+OWNER_FROM_CORRECTION = "correction"  # corrections.csv sets them
 OWNER_NONE = "none"
 
 # Party roles.
@@ -139,6 +140,8 @@ class Commitment:
     owner_column: str | None = None  # owner column of a commitments table as printed: "Corporaties, gemeente"
     lead_in: str | None = None  # the sentence that introduces its list: "... de volgende afspraken:"
     quantities: tuple[Quantity, ...] = ()
+    confidence: float = 1.0  # how sure its extraction is, 0-1 (pipeline/confidence.py)
+    doubts: tuple[str, ...] = ()  # why not more: "owner from the sentence subject", "read by OCR"
     page: int | None = None
     paragraph: int | None = None
     line: int | None = None

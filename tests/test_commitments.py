@@ -9,7 +9,7 @@ import pytest
 from pipeline.commitments import Label, Sentences, find_commitments, parse_label
 from pipeline.outline import outline
 from pipeline.parties import PartyRegister
-from pipeline.types import CURRENT, FOOTNOTE, HEADING, OUTLOOK, TABLE, Block, Document
+from pipeline.types import CURRENT, FOOTNOTE, HEADING, OUTLOOK, TABLE, Block, Commitment, Document, Section
 from pipeline.verbs import VerbLexicon
 
 
@@ -346,3 +346,17 @@ def test_fields_beside_the_owner_stay_in_the_text(nlp, lines, owner, text):
     document = Document(Path("x.txt"), "x", "text", tuple(Block(t) for t in ("Titel", "1 Afspraken", *lines)))
     (commitment,), _ = find_commitments("x", outline(document, PartyRegister((), nlp)))
     assert (commitment.owner_column, commitment.text) == (owner, text)
+
+
+@pytest.mark.parametrize("source, number, issue_keys, ocr_pages, page, confidence, doubts", [
+    ("column", "3", set(), set(), None, 1.0, ()),
+    ("text", "3", set(), set(), None, 0.75, ("owner from the sentence subject",)),
+    ("heading", "T1.2", set(), set(), None, 0.81, ("owner from the heading above it", "number not printed (a table row)")),
+    ("lead-in", "4", {"4"}, {2}, 2, 0.416, ("owner from the lead-in of its list", "numbering gap, step back or repeat",
+                                           "read by OCR")),
+    ("none", "5", set(), {3}, 2, 0.3, ("no owner found",)),
+])
+def test_confidence_of_a_commitment(source, number, issue_keys, ocr_pages, page, confidence, doubts):
+    from pipeline.confidence import confidence_of
+    commitment = Commitment("x", number, number, "Tekst.", Section(), owner_source=source, page=page)
+    assert confidence_of(commitment, issue_keys, ocr_pages) == (confidence, doubts)
