@@ -10,14 +10,15 @@ consecutive years, publish one dataset.
 `run_batch` lists these stages in order. A bad file becomes a `Failure` (a row of errors.csv)
 and the rest goes on.
 
-The cache (`OUT/.cache/`) holds one pickle per document and per compared pair, named by the
-files' content hashes and a hash of the settings and of the pipeline's source code, so a rerun
-only reads what changed: renaming or moving a file reuses its entry, editing it or the code
-does not. It also keeps the last run's result: when nothing it was made from changed and its
-outputs are all there, a rerun returns it without writing anything. An entry not written
+The cache (`OUT/.cache/`) holds one JSON entry per document and per compared pair, named by
+the files' content hashes and a hash of the settings and of the pipeline's source code, so a
+rerun only reads what changed: renaming or moving a file reuses its entry, editing it or the
+code does not. It also keeps the last run's result: when nothing it was made from changed and
+its outputs are all there, a rerun returns it without writing anything. An entry not written
 or used for CACHE_KEEP_DAYS days (a file gone from the inputs, earlier code or settings)
-is deleted at the end of a run. Pickles are trusted local
-data: do not copy a cache from someone you do not trust; delete `.cache/` to start afresh.
+is deleted at the end of a run. Entries are data only (pipeline.records: the frozen records
+field by field), never pickles, so a file planted in `.cache/` cannot run code; delete
+`.cache/` to start afresh.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import functools
 import gc
 import hashlib
 import importlib
+import json
 import logging
 import os
 import pickle
@@ -46,6 +48,7 @@ from typing import Any
 # or scipy to import. The stages import them when they have work.
 from pipeline.errors import AgreementError, ModelNotBuiltError
 from pipeline.ingest import SUFFIX_FORMATS, SUPPORTED, document_id, unique_ids
+from pipeline.records import from_data, to_data
 from pipeline.settings import Settings
 from pipeline.types import CORPORATIE, GEMEENTE, Extraction, Issue
 
@@ -57,7 +60,10 @@ DIFFS_DIR = "diffs"
 REPORT_NAME = "report.html"  # what pipeline.diff.write_diff writes beside the matches
 MANIFEST_NAME = "manifest.csv"  # picked up from the inputs folder when --manifest is not given
 MANIFEST_COLUMNS = ("file", "series", "year")
-RUN_RECORD = "run"  # .cache/run-<run key>-<settings hash>.pickle: the last run's result
+RUN_RECORD = "run"  # .cache/run-<run key>-<settings hash>.json: the last run's result
+CACHE_SUFFIX = ".json"
+CACHE_FORMAT = 1  # written in every entry; an entry of another format is a miss
+OLD_CACHE_SUFFIXES = (".pickle",)  # entries of earlier releases: never read, deleted by `prune`
 CACHE_KEEP_DAYS = 30  # a cache entry not written or used for this long is deleted after a run
 CACHE_KEY_SUFFIXES = {".py", ".jsonl", ".csv", ".json"}  # code, patterns, package data
 # Modules that only write outputs: editing them must not throw the cached extractions away.
@@ -383,57 +389,118 @@ def publish_fingerprint() -> str:
 
 @dataclass(frozen=True)
 class Cache:
-    """Pickles in `folder`, named "<content sha256>-<settings hash>.pickle".
+    """Entries in `folder`, named "<content sha256>-<settings hash>.json" (`encode_entry`).
 
-    A missing or unreadable entry is a miss, never an error: the work is simply redone.
+    A missing or unreadable entry is a miss, never an error: the work is simply redone. An
+    entry that cannot be written (a full disk) is left out with a warning.
     """
 
     folder: Path
     settings: str
 
     def path(self, *hashes: str) -> Path:
-        return self.folder / f"{'-'.join(hashes)}-{self.settings}.pickle"
+        return self.folder / f"{'-'.join(hashes)}-{self.settings}{CACHE_SUFFIX}"
 
     def get(self, *hashes: str) -> Any | None:
         if not all(hashes):
             return None
+        path = self.path(*hashes)
         try:
-            with self.path(*hashes).open("rb") as handle:
-                value = pickle.load(handle)
-            os.utime(self.path(*hashes))  # used: `prune` keeps it
+            value = decode_entry(path.read_bytes())
+            os.utime(path)  # used: `prune` keeps it
             return value
         except FileNotFoundError:
             return None
-        except Exception as error:  # a truncated or foreign pickle: redo the work
-            log.warning("cache: ignoring %s (%s)", self.path(*hashes).name, error)
+        except Exception as error:  # a truncated or foreign entry: redo the work
+            log.warning("cache: ignoring %s (%s)", path.name, error)
             return None
 
     def put(self, value: Any, *hashes: str) -> None:
-        self.put_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), *hashes)
+        self.put_bytes(encode_entry(value), *hashes)
 
     def put_bytes(self, data: bytes, *hashes: str) -> None:
-        """Store a value already pickled."""
+        """Store an entry already encoded (`encode_entry`)."""
         from pipeline.export import atomic_path
 
         if not all(hashes):
             return
-        with atomic_path(self.path(*hashes)) as tmp:
-            tmp.write_bytes(data)
-
+        try:
+            with atomic_path(self.path(*hashes)) as tmp:
+                tmp.write_bytes(data)
+        except OSError as error:
+            log.warning("cache: cannot keep %s (%s); it is made again next run",
+                        self.path(*hashes).name, error.strerror or error)
 
     def prune(self, days: float = CACHE_KEEP_DAYS) -> int:
         """Delete the entries not written or used for `days` days: those of files gone from
-        the inputs and of earlier code or settings. Returns how many were deleted."""
+        the inputs and of earlier code or settings; and, whatever their age, entries of an
+        earlier format (pickles), which are never read. Returns how many were deleted."""
         cutoff = time.time() - days * 86400
         removed = 0
-        for entry in self.folder.glob("*.pickle"):
+        for entry in self.folder.glob("*"):
             try:
-                if entry.stat().st_mtime < cutoff:
+                if entry.suffix in OLD_CACHE_SUFFIXES or (entry.suffix == CACHE_SUFFIX
+                                                           and entry.stat().st_mtime < cutoff):
                     entry.unlink()
                     removed += 1
             except OSError:  # gone meanwhile, or not ours to delete: leave it
                 continue
         return removed
+
+
+def encode_entry(value: Extraction | Failure | BatchResult | tuple[Mapping[str, Any], ...]) -> bytes:
+    """A cache entry: an extraction, a failure, a pair's match rows or a run's result as JSON.
+
+        {"format": 1, "kind": "Extraction", "value": {"document": {"path": ..., "blocks": [...]}, ...}}
+    """
+    if isinstance(value, BatchResult):
+        kind, data = "BatchResult", result_to_data(value)
+    elif isinstance(value, (Extraction, Failure)):
+        kind, data = type(value).__name__, to_data(value)
+    elif isinstance(value, tuple):
+        kind, data = "MatchRows", to_data(value)
+    else:
+        raise TypeError(f"the cache keeps no {type(value).__name__}")
+    entry = {"format": CACHE_FORMAT, "kind": kind, "value": data}
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_entry(data: bytes) -> Extraction | Failure | BatchResult | tuple[dict[str, Any], ...]:
+    """The value `encode_entry` stored; ValueError for anything else."""
+    entry = json.loads(data)
+    if not isinstance(entry, dict) or entry.get("format") != CACHE_FORMAT:
+        raise ValueError(f"not a cache entry of format {CACHE_FORMAT}")
+    kind = entry.get("kind")
+    if kind == "BatchResult":
+        return result_from_data(entry["value"])
+    if kind not in _ENTRY_KINDS:
+        raise ValueError(f"unknown kind of cache entry {kind!r}")
+    return from_data(_ENTRY_KINDS[kind], entry["value"])
+
+
+_ENTRY_KINDS = {"Extraction": Extraction, "Failure": Failure, "MatchRows": tuple[dict[str, Any], ...]}
+
+
+def result_to_data(result: BatchResult) -> dict[str, Any]:
+    """A run's result as data; a pair names its two members by their place in `members`
+    rather than holding copies of their extractions."""
+    place = {id(member): index for index, member in enumerate(result.members)}
+    data = {name: to_data(getattr(result, name)) for name in ("members", "failures", "warnings", "read",
+                                                             "cached", "written", "seconds")}
+    data["pairs"] = [{"series": p.series, "old": place[id(p.old)], "new": place[id(p.new)],
+                      "match_rows": to_data(p.match_rows), "report": p.report} for p in result.pairs]
+    return data
+
+
+def result_from_data(data: dict[str, Any]) -> BatchResult:
+    members = from_data(tuple[Member, ...], data["members"])
+    pairs = tuple(Pair(p["series"], members[p["old"]], members[p["new"]],
+                       from_data(tuple[dict[str, Any], ...], p["match_rows"]), p["report"])
+                  for p in data["pairs"])
+    return BatchResult(members=members, pairs=pairs, failures=from_data(tuple[Failure, ...], data["failures"]),
+                       warnings=from_data(tuple[Issue, ...], data["warnings"]), read=data["read"],
+                       cached=data["cached"], written=from_data(tuple[Path, ...], data["written"]),
+                       seconds=from_data(dict[str, float], data["seconds"]))
 
 
 def run_key(inputs: Path, sources: Iterable[Source], entries: Mapping[str, ManifestEntry], cache: Cache) -> str:
@@ -457,16 +524,16 @@ def previous_run(cache: Cache, key: str, out_dir: Path) -> BatchResult | None:
 
 
 def run_record(result: BatchResult) -> tuple[BatchResult, bytes | None]:
-    """`result` and what `remember_run` keeps of it: the result pickled, or None when a
-    failure may go away by itself (the next run then tries again)."""
+    """`result` and what `remember_run` keeps of it: the result as a cache entry, or None when
+    a failure may go away by itself (the next run then tries again)."""
     if any(f.error in TRANSIENT_ERRORS for f in result.failures):
         return result, None
-    return result, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return result, encode_entry(result)
 
 
 def remember_run(cache: Cache, key: str, record: bytes | None) -> None:
     """Keep this run's record (`run_record`) for the next run; only the latest is kept."""
-    for old in cache.folder.glob(f"{RUN_RECORD}-*.pickle"):
+    for old in cache.folder.glob(f"{RUN_RECORD}-*{CACHE_SUFFIX}"):
         old.unlink(missing_ok=True)
     if record is not None:
         cache.put_bytes(record, RUN_RECORD, key)
@@ -557,12 +624,12 @@ def extract_source(source: Source, settings: Settings, nlp, read: Any = None) ->
 
 
 def cache_outcome(outcome: Extraction | Failure, source: Source, cache: Cache) -> bytes:
-    """An extraction or failure pickled and kept in the cache, unless the failure may go
-    away by itself. The pickle is also what a worker sends back, so it is made only once."""
-    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    """An extraction or failure kept in the cache, unless the failure may go away by itself;
+    returned pickled, as a worker sends it back to the process that asked (a pickle between
+    this program's own processes only, never stored)."""
     if not (isinstance(outcome, Failure) and outcome.error in TRANSIENT_ERRORS):
-        cache.put_bytes(data, source.sha256)
-    return data
+        cache.put(outcome, source.sha256)
+    return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _failure(source: Source, error: Exception) -> Failure:
