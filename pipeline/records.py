@@ -26,21 +26,42 @@ T = TypeVar("T")
 
 def to_data(value: Any) -> Any:
     """A record (or tuple, mapping, path, number) as JSON-ready dicts, lists and scalars."""
-    if value is None or isinstance(value, (str, bool, int, float)):
+    kind = type(value)
+    if kind in _AS_IS:
         return value
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: to_data(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (tuple, list)):
-        return [to_data(v) for v in value]
-    if isinstance(value, Mapping):
-        if not all(isinstance(k, str) for k in value):
-            raise TypeError(f"only str keys can be stored, not {sorted(map(type, value), key=str)}")
-        return {k: to_data(v) for k, v in value.items()}
-    if isinstance(value, PurePath):
-        return str(value)
-    if hasattr(value, "item") and callable(value.item):  # a numpy scalar: rapidfuzz and scipy give them
-        return to_data(value.item())
-    raise TypeError(f"cannot store a {type(value).__name__} as data")
+    write = _WRITERS.get(kind)
+    if write is None:
+        write = _WRITERS[kind] = _writer(kind)
+    return write(value)
+
+
+_AS_IS = {str, int, float, bool, type(None)}
+_WRITERS: dict[type, Callable[[Any], Any]] = {}
+
+
+def _writer(kind: type) -> Callable[[Any], Any]:
+    """How values of one type become data, found once per type."""
+    if dataclasses.is_dataclass(kind):
+        names = tuple(f.name for f in dataclasses.fields(kind))
+        return lambda value: {name: to_data(getattr(value, name)) for name in names}
+    if issubclass(kind, (tuple, list)):
+        return lambda value: [to_data(v) for v in value]
+    if issubclass(kind, Mapping):
+        return _mapping_data
+    if issubclass(kind, PurePath):
+        return str
+    for base in (bool, int, float, str):  # a subclass: numpy's float64, an IntEnum
+        if issubclass(kind, base):
+            return base
+    if hasattr(kind, "item"):  # a numpy scalar: rapidfuzz and scipy give them
+        return lambda value: to_data(value.item())
+    raise TypeError(f"cannot store a {kind.__name__} as data")
+
+
+def _mapping_data(value: Mapping) -> dict[str, Any]:
+    if not all(isinstance(k, str) for k in value):
+        raise TypeError(f"only str keys can be stored, not {sorted({type(k).__name__ for k in value})}")
+    return {k: to_data(v) for k, v in value.items()}
 
 
 def from_data(kind: type[T], data: Any) -> T:

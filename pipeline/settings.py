@@ -42,6 +42,10 @@ DEFAULT_MODIFIED_BELOW = 0.97
 DEFAULT_SPLIT_THRESHOLD = 0.60
 DEFAULT_CONTEXT_WEIGHT = 0.15  # weight of theme/section/owners next to the text score
 
+# Batch: seconds one document may take (a 200-page scan takes some 400 s of OCR). Not a
+# field of Settings: it changes no extraction, so no cache key.
+DEFAULT_TIME_LIMIT = 600.0
+
 
 @dataclass(frozen=True)
 class Settings:
