@@ -46,7 +46,7 @@ from typing import Any
 
 # Only light modules at the top: a rerun with nothing to do must not wait for spaCy, pandas
 # or scipy to import. The stages import them when they have work.
-from pipeline.errors import AgreementError, ModelNotBuiltError
+from pipeline.errors import AgreementError, ModelNotBuiltError, write_problem
 from pipeline.ingest import OTHER_WORD_FILES, SUFFIX_FORMATS, SUPPORTED, document_id, too_large, unique_ids
 from pipeline.records import from_data, to_data
 from pipeline.settings import DEFAULT_TIME_LIMIT, Settings
@@ -285,7 +285,7 @@ def output_folder(out_dir: Path) -> Iterator[None]:
         (out_dir / CACHE_DIR).mkdir(parents=True, exist_ok=True)
         handle = (out_dir / CACHE_DIR / LOCK_NAME).open("a+b")
     except OSError as error:
-        raise AgreementError(out_dir, f"cannot write the outputs here ({_write_problem(out_dir, error)})") from error
+        raise AgreementError(out_dir, f"cannot write the outputs here ({write_problem(out_dir, error)})") from error
     try:
         try:
             import fcntl
@@ -312,14 +312,8 @@ def writing_outputs(out_dir: Path) -> Iterator[None]:
     try:
         yield
     except OSError as error:
-        raise AgreementError(out_dir, f"cannot write the outputs ({_write_problem(out_dir, error)}); "
+        raise AgreementError(out_dir, f"cannot write the outputs ({write_problem(out_dir, error)}); "
                                       "the outputs of an earlier run are left as they were") from error
-
-
-def _write_problem(out_dir: Path, error: OSError) -> str:
-    if out_dir.exists() and not out_dir.is_dir():
-        return "a file, not a folder, has this name"
-    return error.strerror or str(error)
 
 
 # --------------------------------------------------------------------------- discover

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from pipeline import settings as defaults
-from pipeline.errors import AgreementError, display_path
+from pipeline.errors import AgreementError, display_path, write_problem
 from pipeline.settings import Settings
 
 _PATH = click.Path(path_type=Path)
@@ -90,7 +90,7 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, model: Path | None, pdf_eng
         try:
             write_extractions(extractions, out_dir)
         except OSError as error:
-            _fail(AgreementError(out_dir, f"cannot write the outputs here ({error.strerror or error})"))
+            _fail(AgreementError(out_dir, f"cannot write the outputs here ({write_problem(out_dir, error)})"))
             sys.exit(2)
         for extraction in extractions:
             click.echo(f"{extraction.document.id}: {len(extraction.commitments)} commitments, "

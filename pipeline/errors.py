@@ -27,6 +27,13 @@ def display_path(path: Path | str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
+def write_problem(folder: Path, error: OSError) -> str:
+    """Why the outputs cannot be written into `folder`, in a few words: "Read-only file system"."""
+    if folder.exists() and not folder.is_dir():
+        return "a file, not a folder, has this name"
+    return error.strerror or str(error)
+
+
 class UnsupportedFormatError(AgreementError):
     """Not PDF, DOCX or text, or a file whose content does not match its extension."""
 

@@ -18,8 +18,11 @@ Every file is written under a temporary name and renamed into place.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
+import os
+import sqlite3
 import re
 import numbers
 from collections import Counter
@@ -447,6 +450,10 @@ def write_sqlite(tables: list[tuple[Table, pd.DataFrame]], target: Path) -> Path
                                         f"VALUES ({', '.join('?' * len(table.columns))})", _records(data))
             db["commitments"].enable_fts(list(FTS_COLUMNS))
             db.index_foreign_keys()
+        except sqlite3.OperationalError as error:
+            if "full" in str(error):  # SQLite's word for ENOSPC: raise it as the OSError it is
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp)) from error
+            raise
         finally:
             db.close()
     return target
@@ -542,6 +549,7 @@ def write_workbook(sheets: Iterable[Sheet], target: Path) -> Path:
     than building the workbook in openpyxl.
     """
     import xlsxwriter
+    import xlsxwriter.exceptions
 
     with atomic_path(target) as tmp:
         # Cells are text as given: no formulas, links or numbers guessed from strings.
@@ -550,7 +558,10 @@ def write_workbook(sheets: Iterable[Sheet], target: Path) -> Path:
         header, wrapped = book.add_format({"bold": True}), book.add_format({"text_wrap": True, "valign": "top"})
         for spec in sheets:
             _fill_sheet(book.add_worksheet(spec.title), spec, header, wrapped)
-        book.close()
+        try:
+            book.close()
+        except xlsxwriter.exceptions.FileCreateError as error:  # an OSError (a full disk), wrapped
+            raise error.args[0] if error.args and isinstance(error.args[0], OSError) else OSError(str(error))
     return target
 
 
