@@ -48,8 +48,8 @@ from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
 from pipeline.errors import ModelNotBuiltError
+from pipeline.settings import DEFAULT_MODEL_PATH, Settings, user_model_path
 from pipeline.verbs import VERB_LEXICON
-from pipeline.settings import DEFAULT_MODEL_PATH, Settings
 
 PATTERNS_DIR = Path(__file__).resolve().parent / "patterns"
 GROUP_WORDS_FILE = PATTERNS_DIR / "group_words.jsonl"
@@ -520,10 +520,15 @@ def load_pipeline(settings: Settings) -> Language:
     the tokenizer is built as `build_pipeline` builds it (blank Dutch + footnote marks),
     since spaCy reloads every tokenizer exception once per rule it reads from disk.
 
-    Raises ModelNotBuiltError when it was never built, lacks a component, or was built from
-    other pattern files than the ones installed now.
+    The user's cache folder (settings.user_model_path, the default of an installed package)
+    is the program's own: a pipeline missing there, or stale, is built there now, with one
+    line on stderr. Elsewhere (models/, a --model folder), raises ModelNotBuiltError when it
+    was never built, lacks a component, or was built from other pattern files than the ones
+    installed now.
     """
     path = Path(settings.model_path)
+    if path == user_model_path():
+        ensure_built(path)
     if not (path / "config.cfg").is_file():
         raise ModelNotBuiltError(path, NOT_BUILT)
     built = spacy.util.load_config(path / "config.cfg")["nlp"]["pipeline"]
@@ -539,6 +544,41 @@ def load_pipeline(settings: Settings) -> Language:
             path, "spaCy pipeline was built from other pattern files; rebuild it with `agreements build-model`"
         )
     return nlp
+
+
+def ensure_built(path: Path) -> None:
+    """Build the pipeline into `path` unless a current one (same pattern files, same spaCy)
+    is there; says so on stderr. Two processes building at once both succeed: each builds
+    beside the folder and renames its build into place, the second finding the first's."""
+    if _is_current(path):
+        return
+    sys.stderr.write(f"Building the spaCy pipeline into {path} (once, after installing; a few seconds)\n")
+    sys.stderr.flush()
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=_parent(path)))
+    try:
+        build_pipeline().to_disk(staging)
+        if path.exists():
+            shutil.rmtree(path, ignore_errors=True)  # stale: ours to replace
+        try:
+            staging.rename(path)
+        except OSError:  # another process put its build there meanwhile
+            pass
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _parent(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.parent
+
+
+def _is_current(path: Path) -> bool:
+    try:
+        meta = srsly.read_json(path / "meta.json")
+    except (OSError, ValueError):
+        return False
+    return (meta.get("agreements", {}).get("patterns") == patterns_fingerprint()
+            and (path / "config.cfg").is_file())
 
 
 # --------------------------------------------------------------------------- helpers
