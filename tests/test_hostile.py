@@ -55,6 +55,8 @@ EXPECTED: dict[str, str] = {
     **{f"docx-{attack}-{part}": (rf"not a readable DOCX \(word/{part}\.xml declares a DTD \(<!DOCTYPE>\), which "
                                  r"Word never writes; refused unread, so none of its entities is resolved\)$")
        for attack in ("xxe", "laughs") for part in ("document", "numbering", "styles")},
+    "docx-damaged-deflate": (r"not a readable DOCX \(a damaged zip package: Error -3 while decompressing data: "
+                             r"invalid distance too far back\)$"),
     "docx-malformed-xml": r"not a readable DOCX \(broken XML: Opening and ending tag mismatch: t line 2 and r",
     "docx-numbering-cycle": READ,
     "docx-style-cycle": READ,

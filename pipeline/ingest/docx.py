@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -119,8 +120,9 @@ def check_package(path: Path) -> None:
                 if _XML_PART.search(part.filename) and _declares_dtd(archive, part):
                     _refuse(path, f"{part.filename} declares a DTD (<!DOCTYPE>), which Word never writes; "
                                   "refused unread, so none of its entities is resolved")
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, NotImplementedError, RuntimeError) as error:
-        raise UnreadableDocumentError(path, f"not a readable DOCX (not a Word zip package: {error})") from error
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError) as error:
+        raise UnreadableDocumentError(path, f"not a readable DOCX (a damaged zip package: {error})") from error
 
 
 def _refuse(path: Path, reason: str) -> None:

@@ -230,6 +230,20 @@ def _write_raw_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, deflated:
     archive.start_dir = archive.fp.tell()
 
 
+def _damaged_deflate(path: Path) -> None:
+    """The agreement with a run of bytes in the middle of document.xml's deflated data
+    overwritten: its zip directory is whole, its data does not inflate."""
+    _docx()(path)
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        info = archive.getinfo("word/document.xml")
+    name_and_extra = int.from_bytes(data[info.header_offset + 26:info.header_offset + 28], "little") + \
+        int.from_bytes(data[info.header_offset + 28:info.header_offset + 30], "little")
+    start = info.header_offset + 30 + name_and_extra + info.compress_size // 3
+    data[start:start + 16] = b"\xff" * 16
+    path.write_bytes(bytes(data))
+
+
 def _numbering_cycle(document) -> None:
     """numbering.xml: abstractNum 20 takes its levels from list style "Lus", whose numId 20
     points back at abstractNum 20; a paragraph uses it."""
@@ -380,6 +394,7 @@ KINDS: dict[str, tuple[str, Callable]] = {
     "docx-laughs-document": ("lachsalvo-document.docx", _replace_part(_docx(), "word/document.xml", _laughs)),
     "docx-laughs-numbering": ("lachsalvo-numbering.docx", _replace_part(_docx(), "word/numbering.xml", _laughs)),
     "docx-laughs-styles": ("lachsalvo-styles.docx", _replace_part(_docx(), "word/styles.xml", _laughs)),
+    "docx-damaged-deflate": ("beschadigd.docx", _damaged_deflate),
     "docx-malformed-xml": ("kapotte-xml.docx", _replace_part(_docx(), "word/document.xml", _malformed)),
     "docx-numbering-cycle": ("nummering-lus.docx", _docx(_numbering_cycle)),
     "docx-style-cycle": ("stijl-lus.docx", _docx(_style_cycle)),
