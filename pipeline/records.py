@@ -111,13 +111,35 @@ def _reader(hint: Any) -> Callable[[Any], Any]:
 
 def _record_reader(cls: type) -> Callable[[Any], Any]:
     hints = typing.get_type_hints(cls)
-    fields = [(f.name, _reader(hints[f.name])) for f in dataclasses.fields(cls) if f.init]
+    # (name, the exact classes a plain field's value may have, or None and the field's reader)
+    spec = [(f.name, *_plain_classes(hints[f.name])) for f in dataclasses.fields(cls) if f.init]
 
     def read(data: Any) -> Any:
-        data = _expect(dict)(data)
-        return cls(**{name: read_field(data[name]) for name, read_field in fields if name in data})
+        if data.__class__ is not dict:
+            _wrong(data, (dict,))
+        values = {}
+        for name, classes, read_field in spec:
+            if name in data:
+                value = data[name]
+                if classes is None:
+                    values[name] = read_field(value)
+                elif value.__class__ in classes:  # the common case, checked without a call
+                    values[name] = value
+                else:
+                    _wrong(value, tuple(classes))
+        return cls(**values)
 
     return read
+
+
+def _plain_classes(hint: Any) -> tuple[frozenset | None, Callable[[Any], Any] | None]:
+    """For a field of str, int, bool or a union of them with None: the classes its JSON value
+    may have; else (None, its reader). float fields take their reader, which turns an int into
+    a float."""
+    options = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
+    if all(option in (str, int, bool, type(None)) for option in options):
+        return frozenset(options), None
+    return None, _reader(hint)
 
 
 def _union_reader(args: tuple) -> Callable[[Any], Any]:
