@@ -534,7 +534,7 @@ def sheet_titles(members: Iterable[Member]) -> list[str]:
     """
     titles, seen = [], Counter()
     for m in members:
-        year = str(m.year) if m.year else "?"
+        year = str(m.year) if m.year else "no year"  # "?" is one of the characters Excel refuses
         base = f"{m.series.split('--')[0][:31 - len(year) - 5]} {year}"
         seen[base] += 1
         titles.append(base if seen[base] == 1 else f"{base} ({seen[base]})")

@@ -584,3 +584,16 @@ def test_pairs_matches_and_reports_with_a_stand_in_diff(corpus, out, settings, t
     assert any(r["new number"] == "12" and "90%" in r["new text"] and "85%" in r["old text"] for r in rows)
     html = (output / "index.html").read_text(encoding="utf-8")
     assert f'href="diffs/{TY}/tweede__eerste/report.html"' in html
+
+
+def test_a_document_without_a_year_gets_a_sheet_excel_accepts(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.publish import _sheet, sheet_titles, write_workbook
+
+    members = [types.SimpleNamespace(series="tynaarlo--woonborg", year=None), types.SimpleNamespace(
+        series="tynaarlo--woonborg", year=None)]
+    titles = sheet_titles(members)
+    assert titles == ["tynaarlo no year", "tynaarlo no year (2)"]
+    book = write_workbook([_sheet(t, (("text", "text", 80),), [{"text": "x"}]) for t in titles], tmp_path / "m.xlsx")
+    assert load_workbook(book).sheetnames == titles
