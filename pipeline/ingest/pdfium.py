@@ -9,8 +9,14 @@ page); pdfium's text page holds them after well under a millisecond. This module
 the same `PageContent` as pdf.py's first pass from them, so the second pass (body font,
 running headers and footers, paragraphs, footnotes) is shared and unchanged:
 
-    page_chars        text in one call; a box per character (`LooseBoxes`: one ctypes
-                      call each, the cost that remains); text objects per stretch
+    run_chars         the page's characters without a call per character: the text in
+                      one call; pdfium's text runs (`text_runs`: the stretches of one
+                      text object) in two or three calls a line; each run's boxes
+                      computed from its font's advances where it sits as they say,
+                      checked against a few of pdfium's boxes (`run_boxes`,
+                      `GlyphBoxes`), and read one by one elsewhere
+    page_chars        the same with a box per character (`LooseBoxes`: one call each),
+                      the reference the run reader is tested against
     run_styles        font, size and box height of each text object, as pdfminer measures
     page_runs         runs: consecutive characters of one text object (one font, size,
                       baseline), with what pdf.py's rules need of their characters
@@ -35,9 +41,16 @@ A page leaves the run path where runs cannot promise pdfplumber's lines:
   a page that may hold a ruled table; a rotated or cropped page, skewed text, a page
   without text (the OCR hook), OCR of every page, and a file pdfium cannot open.
 
-Known difference: pdfium drops a text object printed again a fraction of a point
-further on (a "bold" look); pdfplumber keeps both, and pdf.py's de-duplication by
-rounded position can leave letters of both ("155. Vet door duubbeel").
+Known differences:
+- pdfium drops a text object printed again a fraction of a point further on (a "bold"
+  look); pdfplumber keeps both, and pdf.py's de-duplication by rounded position can
+  leave letters of both ("155. Vet door duubbeel").
+- A computed box lies within POSITION_TOLERANCE of pdfium's (exactly on it at a run's
+  ends), so a gap within a few thousandths of a point of a threshold (a word gap, the
+  gutter) may be judged otherwise than on pdfium's own box. A run of a trusted font
+  whose characters are moved by amounts that cancel out between two checked characters
+  would be computed that far off; a producer that kerns or spaces letters shows it in
+  its first runs, which are read whole and checked, and its fonts are never trusted.
 """
 
 from __future__ import annotations
@@ -127,6 +140,7 @@ _path_segment = _c_function("FPDFPath_GetPathSegment", _Pointer)
 _segment_point = _c_function("FPDFPathSegment_GetPoint")
 _segment_type = _c_function("FPDFPathSegment_GetType")
 _segment_closes = _c_function("FPDFPathSegment_GetClose")
+_glyph_width = _c_function("FPDFFont_GetGlyphWidth")
 
 
 class _NeedsPdfplumber(Exception):
@@ -167,6 +181,9 @@ class RunStyle(NamedTuple):
     top: float  # of a character box, from the top of the page
     bottom: float
     upright: bool
+    # Which glyph boxes its characters have (`GlyphBoxes`): font handle and name, font
+    # size, horizontal scale; None for text that is not upright.
+    glyphs: tuple | None = None
 
 
 class Run(NamedTuple):
@@ -211,7 +228,7 @@ def pdfium_pages(path: Path, settings: Settings) -> Iterator[PageContent | PageF
         yield from pdf.plumber_pages(path, settings)
         return
     fallback = _PlumberPages(path, settings)
-    boxes = LooseBoxes()
+    boxes, glyphs = LooseBoxes(), GlyphBoxes()
     try:
         if len(document) == 0:
             yield from pdf.plumber_pages(path, settings)
@@ -219,7 +236,7 @@ def pdfium_pages(path: Path, settings: Settings) -> Iterator[PageContent | PageF
         for index in range(len(document)):
             try:
                 content = read_page(document, index, fallback, tables_by_pdfium=settings.pdf_engine == "pdfium",
-                                    boxes=boxes)
+                                    boxes=boxes, glyphs=glyphs)
             except MissingDependencyError:
                 raise
             except Exception as error:  # noqa: BLE001 - whatever pdfium hit: skip the page, say so
@@ -252,9 +269,10 @@ class _PlumberPages:
 
 
 def read_page(document: pdfium.PdfDocument, index: int, fallback: _PlumberPages,
-              tables_by_pdfium: bool, boxes: LooseBoxes) -> PageContent:
+              tables_by_pdfium: bool, boxes: LooseBoxes, glyphs: GlyphBoxes) -> PageContent:
     """One page's lines (and tables) from pdfium, or from pdfplumber where pdfium cannot
-    promise the same. `boxes` is the document's buffer for character boxes."""
+    promise the same. `boxes` is the document's buffer for character boxes, `glyphs`
+    what its pages so far showed of its fonts."""
     number = index + 1
     page = document[index]
     try:
@@ -267,10 +285,9 @@ def read_page(document: pdfium.PdfDocument, index: int, fallback: _PlumberPages,
             return fallback.read(index)
         textpage = page.get_textpage()
         try:
-            chars, first_chars = page_chars(textpage, boxes)
+            chars, styles = run_chars(textpage, height, boxes, glyphs)
             if not len(chars.text):  # no text layer: pdfplumber's reader has the OCR hook
                 return fallback.read(index)
-            styles = run_styles(textpage, first_chars, height)
         except _NeedsPdfplumber:
             return fallback.read(index)
         finally:
@@ -579,13 +596,7 @@ def page_chars(textpage: pdfium.PdfTextPage, boxes: LooseBoxes | None = None) ->
     """
     handle = _handle(textpage)
     count = _count_chars(handle)
-    buffer, at = _out_buffer(2 * (count + 1))
-    written = _get_text(handle, 0, count, at) - 1  # less the terminator
-    text = buffer[:2 * count].decode("utf-16-le", errors="replace")
-    if written != count or len(text) != count:
-        # The text skips a character without a code point (U+0000) and takes two UTF-16
-        # units for one beyond the BMP; then only one call per character keeps step.
-        text = "".join(map(chr, map(_get_unicode, repeat(handle, count), range(count))))
+    text = page_text(handle, count)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     boxes = (boxes or LooseBoxes()).read(handle, count)
     objects, first_chars = text_objects(handle, codes, boxes)
@@ -596,6 +607,341 @@ def page_chars(textpage: pdfium.PdfTextPage, boxes: LooseBoxes | None = None) ->
     chars = PageChars(text=kept_text, x0=boxes[kept, 0].astype(np.float64), x1=boxes[kept, 2].astype(np.float64),
                       obj=objects[kept], index=kept)
     return chars, first_chars
+
+
+# --- characters, run by run ---------------------------------------------------------
+
+# Where a character's box is computed rather than read, it must agree with pdfium's
+# (float32) within this many points at every place it is checked.
+POSITION_TOLERANCE = 2e-3
+# A face's boxes are computed once this many runs of at least TRUST_RUN_LENGTH characters,
+# read character by character, sat exactly as its advances say.
+TRUSTED_AFTER = 3
+TRUST_RUN_LENGTH = 10
+# Characters at or above this code point are always read (the tables stay small).
+GLYPH_CODE_LIMIT = 0x2100
+_SPACE = ord(" ")
+# A font may print "f" and one of these letters as one glyph (fi, fl, ff, ffi, ft, ...):
+# pdfium then gives both letters the glyph's box, which a run's advances cannot foresee.
+_LIGATURE_FIRST = ord("f")
+_LIGATURE_SECOND = np.array([ord(c) for c in "fijltbhk"], dtype=np.uint32)
+
+
+def run_chars(textpage: pdfium.PdfTextPage, page_height: float, boxes: LooseBoxes,
+              glyphs: GlyphBoxes) -> tuple[PageChars, dict[int, RunStyle]]:
+    """`page_chars` and `run_styles` of a page, without a call per character.
+
+        run_chars(textpage, 595.3, boxes, glyphs) ->
+            (PageChars(text="12. De Volmacht hanteert ...", x0=[42.0, 48.4, ...], ...),
+             {obj: RunStyle(size=10.0, font="BitstreamVeraSans-Roman", ...), ...})
+
+    The text comes in one call, pdfium's text runs (the stretches of one text object,
+    `text_runs`) in two or three calls a line, the styles in a few calls a text object,
+    and the boxes of a run's characters from the advances of its font where the run sits
+    as they say, checked at a few characters (`run_boxes`). The result equals
+    page_chars' to within POSITION_TOLERANCE, and exactly at each run's ends.
+    """
+    handle = _handle(textpage)
+    text = page_text(handle, _count_chars(handle))
+    runs = text_runs(handle, text)
+    if not runs:
+        empty = np.empty(0)
+        return PageChars("", empty, empty, np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)), {}
+    starts, ends, objects = (np.array(column, dtype=np.int64) for column in zip(*runs))
+    first_chars: dict[int, int] = {}
+    for start, obj in zip(starts.tolist(), objects.tolist()):
+        first_chars.setdefault(obj, start)
+    styles = run_styles(textpage, first_chars, page_height)
+    lengths = ends - starts
+    offsets = np.cumsum(lengths) - lengths  # where each run begins among the kept characters
+    run_of = np.repeat(np.arange(len(runs)), lengths)
+    index = np.arange(len(run_of)) + (starts - offsets)[run_of]
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)[index]
+    kept_text = codes.tobytes().decode("utf-32-le")
+    if "\ufffe" in kept_text or "\x02" in kept_text:
+        kept_text = kept_text.translate(_HYPHEN_MARKS)
+        codes = np.frombuffer(kept_text.encode("utf-32-le"), dtype=np.uint32)
+    faces = np.array([glyphs.face(styles[obj].glyphs) for obj in objects.tolist()], dtype=np.int64)
+    x0, x1 = run_boxes(handle, index, codes, offsets, offsets + lengths, run_of, faces, boxes, glyphs)
+    return PageChars(text=kept_text, x0=x0, x1=x1, obj=objects[run_of].astype(np.uint64), index=index), styles
+
+
+def text_runs(handle: ctypes.c_void_p, text: str) -> list[tuple[int, int, int]]:
+    """pdfium's characters as (start, end, text object) stretches in text page order,
+    without the line breaks and spaces pdfium generates between text objects (they
+    belong to none).
+
+    pdfium puts the characters of one text object one after the other, so a line (up to
+    a line break) is one object when its first and last characters are; in a line of
+    several, where each object's characters end is found by halving.
+    """
+    objects: dict[int, int] = {}
+
+    def object_at(i: int) -> int:
+        obj = objects.get(i)
+        if obj is None:
+            obj = objects[i] = _text_object(handle, i)
+        return obj
+
+    runs: list[list[int]] = []
+    line_start = 0
+    while line_start < len(text):
+        line_end = text.find("\r\n", line_start)
+        if line_end < 0:
+            line_end = len(text)
+        at = line_start
+        while at < line_end:
+            obj = object_at(at)
+            if not obj:  # generated by pdfium between two objects
+                at += 1
+                continue
+            if object_at(line_end - 1) == obj:
+                end = line_end
+            else:  # obj's characters run from `at` to before the first one that is not obj's
+                low, high = at + 1, line_end - 1
+                while low < high:
+                    middle = (low + high) // 2
+                    if object_at(middle) == obj:
+                        low = middle + 1
+                    else:
+                        high = middle
+                end = low
+            if runs and runs[-1][2] == obj and runs[-1][1] == at - 2 and at == line_start:
+                runs[-1][1] = end  # a line break printed within the object's own text
+            else:
+                runs.append([at, end, obj])
+            at = end
+        line_start = line_end + 2
+    return [(start, end, obj) for start, end, obj in runs]
+
+
+class GlyphBoxes:
+    """What the loose boxes of a document's characters look like, learnt page by page: per
+    font, font size and horizontal scale (a "face") and character, the advance to the next
+    character's origin and the box's left and right edge from the character's own origin
+    (a "j" reaches left of its origin, an "f" right of its advance).
+
+    The advance comes from the font (`FPDFFont_GetGlyphWidth`), the edges from the first
+    box pdfium gives the character in that face. A face is trusted, and its boxes
+    computed, after TRUSTED_AFTER of its runs read character by character sat exactly as
+    these say; a face of which a run does not (kerning, letter spacing, words placed
+    apart within one text object) is read character by character for the rest of the
+    document. Face 0 stands for text that is never computed (not upright).
+    """
+
+    def __init__(self) -> None:
+        self.faces: dict[tuple, int] = {}
+        self.fonts: list[tuple] = [()]  # face -> (font handle, font size, horizontal scale)
+        self.table = np.full((1, GLYPH_CODE_LIMIT, 3), np.nan)  # face, code -> advance, left, right
+        self.trusted = np.zeros(1, dtype=bool)
+        self.unreliable = np.ones(1, dtype=bool)
+        self.vouched = np.zeros(1, dtype=np.int64)
+        self._width = ctypes.c_float()
+        self._width_at = ctypes.byref(self._width)
+
+    def face(self, glyphs: tuple | None) -> int:
+        """The face of a style's `glyphs` (RunStyle.glyphs)."""
+        if glyphs is None:
+            return 0
+        face = self.faces.get(glyphs)
+        if face is None:
+            face = self.faces[glyphs] = len(self.fonts)
+            font, _, size, scale = glyphs
+            self.fonts.append((font, size, scale))
+            if face == len(self.table):  # room for as many faces again
+                self.table = np.concatenate([self.table, np.full_like(self.table, np.nan)])
+                self.trusted, self.unreliable, self.vouched = (
+                    np.concatenate([array, np.zeros_like(array)]) for array in (self.trusted, self.unreliable, self.vouched))
+        return face
+
+    def lookup(self, faces: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Advance, left and right edge of each (face, code); NaN where not known."""
+        return self.table[faces, np.minimum(codes, GLYPH_CODE_LIMIT - 1)]
+
+    def learn(self, handle: ctypes.c_void_p, faces: np.ndarray, codes: np.ndarray, index: np.ndarray,
+              x0: np.ndarray, x1: np.ndarray) -> None:
+        """Take the metrics of characters read from pdfium (text page `index`, box x0..x1)
+        whose (face, code) is new: where their boxes lie from their origins, and the
+        font's advances."""
+        new = (faces > 0) & (codes < GLYPH_CODE_LIMIT - 1) & (x1 > x0)  # not pdfium's zero-width spaces
+        new[new] = np.isnan(self.table[faces[new], codes[new], 0])
+        if not new.any():
+            return
+        _, first = np.unique(faces[new] * GLYPH_CODE_LIMIT + codes[new], return_index=True)
+        x, y = ctypes.c_double(), ctypes.c_double()
+        x_at, y_at = ctypes.byref(x), ctypes.byref(y)
+        for k in np.flatnonzero(new)[first].tolist():
+            face, code = int(faces[k]), int(codes[k])
+            font, size, scale = self.fonts[face]
+            _char_origin(handle, int(index[k]), x_at, y_at)
+            _glyph_width(ctypes.c_void_p(font), ctypes.c_uint(code), ctypes.c_float(size), self._width_at)
+            self.table[face, code] = (self._width.value * scale, x0[k] - x.value, x1[k] - x.value)
+
+    def vouch(self, faces: np.ndarray) -> None:
+        """Runs of these faces (one entry a run) sat exactly as their advances say."""
+        np.add.at(self.vouched, faces, 1)
+        self.trusted |= (self.vouched >= TRUSTED_AFTER) & ~self.unreliable
+
+    def distrust(self, faces: np.ndarray) -> None:
+        """A run of each of these faces did not sit as their advances say."""
+        self.unreliable[faces] = True
+        self.trusted &= ~self.unreliable
+
+
+def run_boxes(handle: ctypes.c_void_p, index: np.ndarray, codes: np.ndarray, starts: np.ndarray,
+              ends: np.ndarray, run_of: np.ndarray, faces: np.ndarray, boxes: LooseBoxes,
+              glyphs: GlyphBoxes) -> tuple[np.ndarray, np.ndarray]:
+    """The left and right edge of the loose box of each character of the page's runs.
+
+    Run r holds characters starts[r]..ends[r]-1 (text page characters `index`, code
+    points `codes`); `faces` holds each run's face. Where the face is trusted (`GlyphBoxes`) and
+    knows every character of a run, its boxes are computed (`Chain`) and checked against
+    pdfium's at `chain_anchors` and at any printed character reaching about as far right
+    as the run's last one: these keep pdfium's values, and a run off anywhere is read.
+    Every other run is read from pdfium character by character; it teaches its face new
+    characters, and whether its runs sit as its advances say (`probation`).
+    """
+    count = len(codes)
+    face_of = faces[run_of]
+    metrics = glyphs.lookup(face_of, codes)
+    computed = glyphs.trusted[faces] & ~np.isnan(np.add.reduceat(metrics[:, 0], starts))
+    x0, x1 = np.zeros(count), np.zeros(count)
+    white = white_codes(codes)
+    if computed.any():
+        by_advance = computed[run_of]
+        anchors = chain_anchors(codes, white, starts, ends)
+        anchors = anchors[by_advance[anchors]]
+        read_boxes(handle, index, anchors, boxes, x0, x1)
+        guess0, guess1 = Chain(starts, ends, run_of, codes == _SPACE, metrics, x0[starts], x0[ends - 1]).boxes()
+        beyond = by_advance & ~white & (guess1 > guess1[ends - 1][run_of] - POSITION_TOLERANCE)
+        beyond[anchors] = False
+        beyond = np.flatnonzero(beyond)
+        read_boxes(handle, index, beyond, boxes, x0, x1)
+        checked = np.concatenate([anchors, beyond])
+        off = ((np.abs(guess0[checked] - x0[checked]) > POSITION_TOLERANCE)
+               | (np.abs(guess1[checked] - x1[checked]) > POSITION_TOLERANCE))
+        if off.any():
+            failed = np.unique(run_of[checked[off]])
+            computed[failed] = False
+            glyphs.distrust(faces[failed])
+            by_advance = computed[run_of]
+        by_advance[checked] = False  # read from pdfium: keep its values
+        x0[by_advance], x1[by_advance] = guess0[by_advance], guess1[by_advance]
+    unread = np.flatnonzero(~computed[run_of])
+    if len(unread):
+        read_boxes(handle, index, unread, boxes, x0, x1)
+        # Ligature letters (one glyph's box twice) teach nothing.
+        alone = np.ones(len(unread), dtype=bool)
+        twice = (x0[unread[1:]] == x0[unread[:-1]]) & (x1[unread[1:]] == x1[unread[:-1]])
+        alone[1:] &= ~twice
+        alone[:-1] &= ~twice
+        learnt = unread[alone]
+        glyphs.learn(handle, face_of[learnt], codes[learnt], index[learnt], x0[learnt], x1[learnt])
+        checkable = np.flatnonzero(~computed & ~glyphs.unreliable[faces])
+        if len(checkable):
+            probation(checkable, starts, ends, run_of, codes, faces, x0, x1, glyphs)
+    return x0, x1
+
+
+def chain_anchors(codes: np.ndarray, white: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Where the computed boxes of the runs starts[r]..ends[r]-1 are checked against
+    pdfium's: each run's first and last character and printed character (these go into
+    its `Line`), the last character of its first word and the first after its middle
+    space, and the space if it has only one (together they catch a run that is off by
+    one amount anywhere: the word spacing, found from the last character, cannot hide
+    it), and the second letter of a possible ligature (such letters share the glyph's box)."""
+    anchor = np.zeros(len(codes), dtype=bool)
+    anchor[starts] = anchor[ends - 1] = True
+    if white[starts].any() or white[ends - 1].any():
+        first, last = first_and_last(np.flatnonzero(~white), starts, ends)
+        anchor[first] = anchor[last] = True
+    spaces_at = np.flatnonzero(codes == _SPACE)
+    first_space = np.searchsorted(spaces_at, starts)
+    spaces = np.searchsorted(spaces_at, ends - 1) - first_space  # before each run's last character
+    with_spaces = np.flatnonzero(spaces)
+    space_one = spaces_at[first_space[with_spaces]]
+    anchor[np.maximum(space_one - 1, starts[with_spaces])] = True
+    anchor[spaces_at[first_space[with_spaces] + (spaces[with_spaces] + 1) // 2 - 1] + 1] = True
+    anchor[space_one[spaces[with_spaces] == 1]] = True
+    f = np.flatnonzero(codes[:-1] == _LIGATURE_FIRST)
+    anchor[f[np.isin(codes[f + 1], _LIGATURE_SECOND)] + 1] = True
+    return np.flatnonzero(anchor)
+
+
+class Chain:
+    """The loose boxes of each run's characters when they stand one advance apart and each
+    space one advance plus the run's word spacing, the first box beginning at first_x0
+    and the last at last_x0 (`metrics`: advance, left and right edge per character, NaN
+    where not known, in runs that are then not used)."""
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, run_of: np.ndarray, space: np.ndarray,
+                 metrics: np.ndarray, first_x0: np.ndarray, last_x0: np.ndarray):
+        advance, self.left, self.right = metrics.T
+        steps = np.where(space, 0.0, advance)
+        np.nan_to_num(steps, copy=False)  # a run not known must not spoil the sums of the next
+        self.run_of = run_of
+        self.advances = np.cumsum(steps) - steps  # before each character, from the page's first
+        self.advances -= self.advances[starts][run_of]
+        self.spaces = np.cumsum(space) - space
+        self.spaces -= self.spaces[starts][run_of]
+        last = ends - 1
+        self.origin = first_x0 - self.left[starts]
+        spaces = self.spaces[last]
+        self.word_spacing = np.where(spaces > 0, (last_x0 - self.left[last] - self.origin - self.advances[last])
+                                     / np.maximum(spaces, 1), 0.0)
+
+    def boxes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Left and right edge of every character's box."""
+        origins = self.origin[self.run_of] + self.advances + self.word_spacing[self.run_of] * self.spaces
+        return origins + self.left, origins + self.right
+
+
+def probation(runs: np.ndarray, starts: np.ndarray, ends: np.ndarray, run_of: np.ndarray, codes: np.ndarray,
+              faces: np.ndarray, x0: np.ndarray, x1: np.ndarray, glyphs: GlyphBoxes) -> None:
+    """Check `runs`, read character by character, against their faces' advances: each
+    that sits exactly as they say vouches for its face if it is long enough, any other
+    (with every character known) makes its face unreliable, trusted or not."""
+    metrics = glyphs.lookup(faces[run_of], codes)
+    complete = ~np.isnan(np.add.reduceat(metrics[:, 0], starts))
+    guess0, guess1 = Chain(starts, ends, run_of, codes == _SPACE, metrics, x0[starts], x0[ends - 1]).boxes()
+    off = (np.abs(guess0 - x0) > POSITION_TOLERANCE) | (np.abs(guess1 - x1) > POSITION_TOLERANCE)
+    matches = complete & ~np.logical_or.reduceat(off, starts)
+    ours = np.zeros(len(starts), dtype=bool)
+    ours[runs] = True
+    glyphs.distrust(faces[ours & complete & ~matches])
+    glyphs.vouch(faces[ours & matches & (ends - starts >= TRUST_RUN_LENGTH)])
+
+
+def read_boxes(handle: ctypes.c_void_p, index: np.ndarray, at: np.ndarray, boxes: LooseBoxes,
+               x0: np.ndarray, x1: np.ndarray) -> None:
+    """Put pdfium's boxes of the characters `at` (positions in `index`) into x0 and x1."""
+    if len(at):
+        read = boxes.read_at(handle, index[at].tolist())
+        x0[at], x1[at] = read[:, 0], read[:, 2]
+
+
+def first_and_last(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last of the sorted `positions` within each range starts[r]..ends[r]-1;
+    the range's own first and last position where it holds none."""
+    first = np.searchsorted(positions, starts)
+    after = np.searchsorted(positions, ends)
+    has = after > first
+    if not len(positions):
+        return starts.copy(), ends - 1
+    return (np.where(has, positions[np.minimum(first, len(positions) - 1)], starts),
+            np.where(has, positions[np.maximum(after - 1, 0)], ends - 1))
+
+
+def page_text(handle: ctypes.c_void_p, count: int) -> str:
+    """The text page's characters 0..count-1, one str character each, in one call where it can."""
+    buffer, at = _out_buffer(2 * (count + 1))
+    written = _get_text(handle, 0, count, at) - 1  # less the terminator
+    text = buffer[:2 * count].decode("utf-16-le", errors="replace")
+    if written != count or len(text) != count:
+        # The text skips a character without a code point (U+0000) and takes two UTF-16
+        # units for one beyond the BMP; then only one call per character keeps step.
+        text = "".join(map(chr, map(_get_unicode, repeat(handle, count), range(count))))
+    return text
 
 
 def white_space(text: str) -> np.ndarray:
@@ -623,13 +969,19 @@ class LooseBoxes:
 
     def read(self, handle: ctypes.c_void_p, count: int) -> np.ndarray:
         """The boxes of the text page's characters 0..count-1; valid until the next read."""
+        return self.read_at(handle, range(count))
+
+    def read_at(self, handle: ctypes.c_void_p, indices) -> np.ndarray:
+        """The boxes of the text page's characters at `indices` (a range or a list of
+        ints), in that order; valid until the next read."""
+        count = len(indices)
         if count > len(self.slots):
             size = max(count, 2 * len(self.slots))
             self.rects = (pdfium_c.FS_RECTF * size)()
             step = ctypes.sizeof(pdfium_c.FS_RECTF)
             self.slots = list(map(ctypes.byref, repeat(self.rects, size), range(0, step * size, step)))
         ctypes.memset(self.rects, 0, ctypes.sizeof(pdfium_c.FS_RECTF) * count)  # as new, should a call fail
-        deque(map(_loose_box, repeat(handle, count), range(count), self.slots), maxlen=0)
+        deque(map(_loose_box, repeat(handle, count), indices, self.slots), maxlen=0)
         return np.frombuffer(self.rects, dtype=np.float32, count=4 * count).reshape(count, 4)
 
 
@@ -703,7 +1055,10 @@ def run_styles(textpage: pdfium.PdfTextPage, first_chars: dict[int, int], page_h
             raise _NeedsPdfplumber("skewed text")  # pdfminer's box height then depends on each advance
         text_object = ctypes.c_void_p(obj)
         _object_font_size(text_object, size_at)
-        _char_origin(handle, index, x_at, y_at)
+        if b:
+            _char_origin(handle, index, x_at, y_at)
+        else:  # the origin's height is the matrix's
+            y.value = matrix.f
         font = _object_font(text_object)
         if font not in fonts:
             fonts[font] = font_metrics(font)
@@ -711,7 +1066,8 @@ def run_styles(textpage: pdfium.PdfTextPage, first_chars: dict[int, int], page_h
         low = y.value + d * descent * size.value
         high = low + d * size.value
         low, high = min(low, high), max(low, high)
-        styles[obj] = RunStyle(high - low, name, bold, page_height - high, page_height - low, upright)
+        styles[obj] = RunStyle(high - low, name, bold, page_height - high, page_height - low, upright,
+                               (font, name, size.value, a) if upright else None)
     return styles
 
 
