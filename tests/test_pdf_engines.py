@@ -461,7 +461,7 @@ def test_unusable_files_fail_with_the_reference_message(tmp_path, rendered, engi
 def test_a_page_pdfium_fails_on_is_an_issue_and_the_rest_is_read(tmp_path, monkeypatch, engine):
     path = render_lines_pdf([["1. Eerste pagina."], ["2. Tweede pagina."], ["3. Derde pagina."]],
                             tmp_path / "kapot.pdf")
-    real, calls = pdfium_reader.run_chars, []
+    real, calls = pdfium_reader.page_runs_of, []
 
     def failing_on_page_2(textpage, *args):
         calls.append(1)
@@ -469,11 +469,30 @@ def test_a_page_pdfium_fails_on_is_an_issue_and_the_rest_is_read(tmp_path, monke
             raise ValueError("damaged content stream")
         return real(textpage, *args)
 
-    monkeypatch.setattr(pdfium_reader, "run_chars", failing_on_page_2)
+    monkeypatch.setattr(pdfium_reader, "page_runs_of", failing_on_page_2)
     document = read_pdf(path, "kapot", replace(SETTINGS, pdf_engine=engine))
     assert [b.text for b in document.blocks] == ["1. Eerste pagina.", "3. Derde pagina."]
     assert [(i.kind, i.where) for i in document.issues] == [("unreadable-page", "page 2")]
     assert "ValueError: damaged content stream" in document.issues[0].message
+
+
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_a_page_failing_its_batch_fails_alone(tmp_path, monkeypatch, engine):
+    """Pages read together (`read_pages`) are read one by one when their batch fails, so
+    only the page at fault is an issue."""
+    words = ["Eerste", "Tweede", "Derde", "Vierde"]
+    path = render_lines_pdf([[f"{n}. {word} pagina."] for n, word in enumerate(words, 1)], tmp_path / "vier.pdf")
+    real = pdfium_reader.batch_chars
+
+    def failing_with_page_3(pages, *args):
+        if any("Derde" in page.text for page in pages):
+            raise ValueError("damaged content stream")
+        return real(pages, *args)
+
+    monkeypatch.setattr(pdfium_reader, "batch_chars", failing_with_page_3)
+    document = read_pdf(path, "vier", replace(SETTINGS, pdf_engine=engine))
+    assert [b.text for b in document.blocks] == ["1. Eerste pagina.", "2. Tweede pagina.", "4. Vierde pagina."]
+    assert [(i.kind, i.where) for i in document.issues] == [("unreadable-page", "page 3")]
 
 
 def random_cells(seed: int):

@@ -212,7 +212,8 @@ class Run(NamedTuple):
 
 def pdfium_pages(path: Path, settings: Settings) -> Iterator[PageContent | PageFailure]:
     """Each page's lines and tables read from pdfium where it can stand in for pdfplumber,
-    by pdfplumber elsewhere; or why the page could not be read. Pages are closed once read.
+    by pdfplumber elsewhere; or why the page could not be read. Pages are read in batches
+    of up to PAGE_BATCH (`read_pages`) and closed once their batch is read.
 
     A page that may hold a ruled table goes to pdfplumber with settings.pdf_engine "auto";
     with "pdfium", pdfplumber's table finder reads pdfium's paths and characters instead.
@@ -233,15 +234,8 @@ def pdfium_pages(path: Path, settings: Settings) -> Iterator[PageContent | PageF
         if len(document) == 0:
             yield from pdf.plumber_pages(path, settings)
             return
-        for index in range(len(document)):
-            try:
-                content = read_page(document, index, fallback, tables_by_pdfium=settings.pdf_engine == "pdfium",
-                                    boxes=boxes, glyphs=glyphs)
-            except MissingDependencyError:
-                raise
-            except Exception as error:  # noqa: BLE001 - whatever pdfium hit: skip the page, say so
-                content = PageFailure(index + 1, pdf.short_reason(error))
-            yield content
+        for indices in page_batches(len(document)):
+            yield from read_pages(document, indices, fallback, settings.pdf_engine == "pdfium", boxes, glyphs)
     finally:
         fallback.close()
         document.close()
@@ -268,13 +262,96 @@ class _PlumberPages:
             self.document.close()
 
 
-def read_page(document: pdfium.PdfDocument, index: int, fallback: _PlumberPages,
-              tables_by_pdfium: bool, boxes: LooseBoxes, glyphs: GlyphBoxes) -> PageContent:
-    """One page's lines (and tables) from pdfium, or from pdfplumber where pdfium cannot
-    promise the same. `boxes` is the document's buffer for character boxes, `glyphs`
-    what its pages so far showed of its fonts."""
-    number = index + 1
+def read_pages(document: pdfium.PdfDocument, indices: list[int], fallback: _PlumberPages,
+               tables_by_pdfium: bool, boxes: LooseBoxes, glyphs: GlyphBoxes) -> list[PageContent | PageFailure]:
+    """Some pages' lines (and tables) from pdfium, or from pdfplumber where pdfium cannot
+    promise the same, or why a page could not be read; their boxes are worked out together
+    (`batch_chars`). `boxes` is the document's buffer for character boxes, `glyphs` what
+    its pages so far showed of its fonts."""
+    contents: dict[int, PageContent | PageFailure] = {}
+    opened: list[_OpenPage] = []
+    try:
+        for index in indices:
+            content = failing_softly(index, lambda: open_page(document, index, fallback, tables_by_pdfium, glyphs))
+            if isinstance(content, _OpenPage):
+                opened.append(content)
+            else:
+                contents[index] = content
+        try:
+            chars = batch_chars([page.runs for page in opened], boxes, glyphs) if opened else []
+        except MissingDependencyError:
+            raise
+        except Exception:  # noqa: BLE001 - read them one by one: only the page at fault fails
+            chars = [failing_softly(page.index, lambda: batch_chars([page.runs], boxes, glyphs)[0])
+                     for page in opened]
+    finally:
+        for page in opened:
+            page.textpage.close()
+            page.page.close()
+    made = failing_softly(-1, lambda: runs_by_page(opened, chars))
+    for page, page_chars, runs in zip(opened, chars, made if isinstance(made, list) else repeat(None)):
+        contents[page.index] = page_chars if isinstance(page_chars, PageFailure) else failing_softly(
+            page.index, lambda: page_content(page, page_chars, fallback, runs))
+    return [contents[index] for index in indices]
+
+
+def runs_by_page(pages: list[_OpenPage], chars: list[PageChars | PageFailure]
+                 ) -> list[tuple[PageChars, list[Run]] | None]:
+    """The runs of each page that is read run by run (no ruled lines, no characters going
+    backwards), made for all of them at once (`batch_runs`), with the characters they
+    index; None for the others."""
+    wanted = [k for k, (page, page_chars) in enumerate(zip(pages, chars))
+              if not page.ruled and not isinstance(page_chars, PageFailure)]
+    made: list[tuple[PageChars, list[Run]] | None] = [None] * len(pages)
+    if not wanted:
+        return made
+    together = PageChars(text="".join(chars[k].text for k in wanted),
+                         x0=np.concatenate([chars[k].x0 for k in wanted]),
+                         x1=np.concatenate([chars[k].x1 for k in wanted]),
+                         obj=np.concatenate([chars[k].obj for k in wanted]),
+                         index=np.concatenate([chars[k].index for k in wanted]))
+    styles = {obj: style for k in wanted for obj, style in pages[k].runs.styles.items()}
+    runs, backwards = batch_runs(together, styles)
+    begins = np.cumsum([len(chars[k].text) for k in wanted])
+    page_of = np.searchsorted(begins, [run.start for run in runs], side="right")
+    for position, k in enumerate(wanted):
+        mine = np.flatnonzero(page_of == position)
+        if not backwards[mine].any():
+            made[k] = together, [runs[at] for at in mine.tolist()]
+    return made
+
+
+def failing_softly(index: int, read):
+    """What `read()` gives, or the failure of page `index` when it raises."""
+    try:
+        return read()
+    except MissingDependencyError:
+        raise
+    except Exception as error:  # noqa: BLE001 - whatever pdfium hit: skip the page, say so
+        return PageFailure(index + 1, pdf.short_reason(error))
+
+
+@dataclass
+class _OpenPage:
+    """A page read by pdfium, open until its characters' boxes are read."""
+
+    index: int
+    page: pdfium.PdfPage
+    textpage: pdfium.PdfTextPage
+    width: float
+    height: float
+    edges: list[dict]
+    ruled: bool
+    runs: TextRuns
+
+
+def open_page(document: pdfium.PdfDocument, index: int, fallback: _PlumberPages, tables_by_pdfium: bool,
+              glyphs: GlyphBoxes) -> _OpenPage | PageContent:
+    """A page with its text runs, ready for its boxes; or pdfplumber's reading of it where
+    pdfium cannot stand in (an unusual page box, ruled lines with engine "auto", skewed
+    text, no text layer: pdfplumber's reader has the OCR hook)."""
     page = document[index]
+    textpage = None
     try:
         width, height = plain_page_size(page)
         if width is None:
@@ -285,23 +362,44 @@ def read_page(document: pdfium.PdfDocument, index: int, fallback: _PlumberPages,
             return fallback.read(index)
         textpage = page.get_textpage()
         try:
-            chars, styles = run_chars(textpage, height, boxes, glyphs)
-            if not len(chars.text):  # no text layer: pdfplumber's reader has the OCR hook
-                return fallback.read(index)
+            runs = page_runs_of(textpage, height, glyphs)
         except _NeedsPdfplumber:
             return fallback.read(index)
-        finally:
-            textpage.close()
+        if not len(runs.text):
+            return fallback.read(index)
+        opened = _OpenPage(index, page, textpage, width, height, edges, ruled, runs)
+        textpage = page = None  # read_pages closes them
+        return opened
     finally:
-        page.close()
-    if ruled:
-        content = ruled_page_content(chars, styles, edges, number, width, height)
+        if textpage is not None:
+            textpage.close()
+        if page is not None:
+            page.close()
+
+
+def page_content(page: _OpenPage, chars: PageChars, fallback: _PlumberPages,
+                 runs: tuple[PageChars, list[Run]] | None = None) -> PageContent:
+    """The lines (and tables) of a page read by pdfium, once its characters (and maybe its
+    runs, `runs_by_page`) are known."""
+    number, styles = page.index + 1, page.runs.styles
+    if page.ruled:
+        content = ruled_page_content(chars, styles, page.edges, number, page.width, page.height)
     else:
-        content = PageContent(number=number, width=width, height=height,
-                              lines=tuple(page_lines(chars, styles, number, width, height)), tables=())
+        lines = page_lines(chars, styles, number, page.width, page.height, runs)
+        content = PageContent(number=number, width=page.width, height=page.height, lines=tuple(lines), tables=())
     if not content.lines and not content.tables:  # only rotated text: pdfplumber tries OCR
-        return fallback.read(index)
+        return fallback.read(page.index)
     return content
+
+
+def page_batches(count: int) -> Iterator[list[int]]:
+    """Page indexes 0..count-1 in batches of 1, 2, 4, ... up to PAGE_BATCH: the first pages
+    teach the fonts to the next ones."""
+    start, size = 0, 1
+    while start < count:
+        yield list(range(start, min(start + size, count)))
+        start += size
+        size = min(2 * size, PAGE_BATCH)
 
 
 def plain_page_size(page: pdfium.PdfPage) -> tuple[float, float] | tuple[None, None]:
@@ -614,6 +712,8 @@ def page_chars(textpage: pdfium.PdfTextPage, boxes: LooseBoxes | None = None) ->
 # Where a character's box is computed rather than read, it must agree with pdfium's
 # (float32) within this many points at every place it is checked.
 POSITION_TOLERANCE = 2e-3
+# Pages whose boxes are worked out together, at most (they are open meanwhile).
+PAGE_BATCH = 16
 # A face's boxes are computed once this many runs of at least TRUST_RUN_LENGTH characters,
 # read character by character, sat exactly as its advances say.
 TRUSTED_AFTER = 3
@@ -624,7 +724,8 @@ _SPACE = ord(" ")
 # A font may print "f" and one of these letters as one glyph (fi, fl, ff, ffi, ft, ...):
 # pdfium then gives both letters the glyph's box, which a run's advances cannot foresee.
 _LIGATURE_FIRST = ord("f")
-_LIGATURE_SECOND = np.array([ord(c) for c in "fijltbhk"], dtype=np.uint32)
+_LIGATURE_SECOND = np.zeros(GLYPH_CODE_LIMIT, dtype=bool)
+_LIGATURE_SECOND[[ord(c) for c in "fijltbhk"]] = True
 
 
 def run_chars(textpage: pdfium.PdfTextPage, page_height: float, boxes: LooseBoxes,
@@ -635,25 +736,44 @@ def run_chars(textpage: pdfium.PdfTextPage, page_height: float, boxes: LooseBoxe
             (PageChars(text="12. De Volmacht hanteert ...", x0=[42.0, 48.4, ...], ...),
              {obj: RunStyle(size=10.0, font="BitstreamVeraSans-Roman", ...), ...})
 
-    The text comes in one call, pdfium's text runs (the stretches of one text object,
-    `text_runs`) in two or three calls a line, the styles in a few calls a text object,
-    and the boxes of a run's characters from the advances of its font where the run sits
-    as they say, checked at a few characters (`run_boxes`). The result equals
-    page_chars' to within POSITION_TOLERANCE, and exactly at each run's ends.
+    The text, its runs and their styles come from `page_runs_of`, the boxes from
+    `batch_chars`. The result equals page_chars' to within POSITION_TOLERANCE, and
+    exactly at each run's ends.
     """
+    page = page_runs_of(textpage, page_height, glyphs)
+    return batch_chars([page], boxes, glyphs)[0], page.styles
+
+
+class TextRuns(NamedTuple):
+    """What one text page says of its runs before any box is asked (`page_runs_of`)."""
+
+    handle: ctypes.c_void_p  # of the text page, open while its boxes are read
+    text: str  # the kept characters (PageChars.text)
+    index: np.ndarray  # each kept character's index in the text page
+    codes: np.ndarray  # each kept character's code point
+    obj: np.ndarray  # each kept character's text object
+    starts: np.ndarray  # where each run begins among the kept characters
+    faces: np.ndarray  # each run's face (`GlyphBoxes`)
+    styles: dict[int, RunStyle]
+
+
+def page_runs_of(textpage: pdfium.PdfTextPage, page_height: float, glyphs: GlyphBoxes) -> TextRuns:
+    """A page's text in one call, pdfium's text runs (the stretches of one text object,
+    `text_runs`) in two or three calls a line and their styles in a few calls a text
+    object."""
     handle = _handle(textpage)
     text = page_text(handle, _count_chars(handle))
     runs = text_runs(handle, text)
     if not runs:
-        empty = np.empty(0)
-        return PageChars("", empty, empty, np.empty(0, dtype=np.uint64), np.empty(0, dtype=np.int64)), {}
+        nothing = np.empty(0, dtype=np.int64)
+        return TextRuns(handle, "", nothing, nothing.astype(np.uint32), nothing.astype(np.uint64), nothing, nothing, {})
     starts, ends, objects = (np.array(column, dtype=np.int64) for column in zip(*runs))
     first_chars: dict[int, int] = {}
     for start, obj in zip(starts.tolist(), objects.tolist()):
         first_chars.setdefault(obj, start)
     styles = run_styles(textpage, first_chars, page_height)
     lengths = ends - starts
-    offsets = np.cumsum(lengths) - lengths  # where each run begins among the kept characters
+    offsets = np.cumsum(lengths) - lengths
     run_of = np.repeat(np.arange(len(runs)), lengths)
     index = np.arange(len(run_of)) + (starts - offsets)[run_of]
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)[index]
@@ -661,9 +781,50 @@ def run_chars(textpage: pdfium.PdfTextPage, page_height: float, boxes: LooseBoxe
     if "\ufffe" in kept_text or "\x02" in kept_text:
         kept_text = kept_text.translate(_HYPHEN_MARKS)
         codes = np.frombuffer(kept_text.encode("utf-32-le"), dtype=np.uint32)
-    faces = np.array([glyphs.face(styles[obj].glyphs) for obj in objects.tolist()], dtype=np.int64)
-    x0, x1 = run_boxes(handle, index, codes, offsets, offsets + lengths, run_of, faces, boxes, glyphs)
-    return PageChars(text=kept_text, x0=x0, x1=x1, obj=objects[run_of].astype(np.uint64), index=index), styles
+    faces = {obj: glyphs.face(style.glyphs) for obj, style in styles.items()}
+    return TextRuns(handle, kept_text, index, codes, objects[run_of].astype(np.uint64), offsets,
+                    np.array([faces[obj] for obj in objects.tolist()], dtype=np.int64), styles)
+
+
+def batch_chars(pages: list[TextRuns], boxes: LooseBoxes, glyphs: GlyphBoxes) -> list[PageChars]:
+    """The characters of several pages' runs, their boxes worked out together
+    (`run_boxes`): numpy then costs a call per batch of pages, not per page."""
+    sizes = [len(page.codes) for page in pages]
+    offsets = np.cumsum(sizes) - sizes
+    codes = np.concatenate([page.codes for page in pages])
+    starts = np.concatenate([page.starts + offset for page, offset in zip(pages, offsets)])
+    ends = np.append(starts[1:], len(codes))
+    run_of = np.repeat(np.arange(len(starts)), ends - starts)
+    text = BatchText([page.handle for page in pages], offsets, np.concatenate([page.index for page in pages]))
+    x0, x1 = run_boxes(text, codes, starts, ends, run_of, np.concatenate([page.faces for page in pages]), boxes,
+                       glyphs)
+    return [PageChars(text=page.text, x0=x0[offset:offset + size], x1=x1[offset:offset + size], obj=page.obj,
+                      index=page.index) for page, offset, size in zip(pages, offsets.tolist(), sizes)]
+
+
+class BatchText:
+    """The kept characters of text pages read together, one page after the other: page p's
+    begin at offsets[p] and are characters index[...] of text page handles[p]."""
+
+    def __init__(self, handles: list[ctypes.c_void_p], offsets: np.ndarray, index: np.ndarray):
+        self.handles, self.offsets, self.index = handles, offsets, index
+
+    def pages(self, at: np.ndarray) -> Iterator[tuple[ctypes.c_void_p, np.ndarray]]:
+        """The sorted positions `at` page by page: (handle, positions)."""
+        if len(self.handles) == 1:
+            yield self.handles[0], at
+            return
+        page_of = np.searchsorted(self.offsets, at, side="right") - 1
+        cuts = np.flatnonzero(page_of[1:] != page_of[:-1]) + 1
+        for part in np.split(at, cuts):
+            if len(part):
+                yield self.handles[int(page_of[np.searchsorted(at, part[0])])], part
+
+    def read(self, at: np.ndarray, boxes: LooseBoxes, x0: np.ndarray, x1: np.ndarray) -> None:
+        """Put pdfium's boxes of the characters `at` (sorted positions) into x0 and x1."""
+        for handle, part in self.pages(at):
+            read = boxes.read_at(handle, self.index[part].tolist())
+            x0[part], x1[part] = read[:, 0], read[:, 2]
 
 
 def text_runs(handle: ctypes.c_void_p, text: str) -> list[tuple[int, int, int]]:
@@ -758,24 +919,28 @@ class GlyphBoxes:
         """Advance, left and right edge of each (face, code); NaN where not known."""
         return self.table[faces, np.minimum(codes, GLYPH_CODE_LIMIT - 1)]
 
-    def learn(self, handle: ctypes.c_void_p, faces: np.ndarray, codes: np.ndarray, index: np.ndarray,
+    def learn(self, text: BatchText, at: np.ndarray, faces: np.ndarray, codes: np.ndarray,
               x0: np.ndarray, x1: np.ndarray) -> None:
-        """Take the metrics of characters read from pdfium (text page `index`, box x0..x1)
-        whose (face, code) is new: where their boxes lie from their origins, and the
-        font's advances."""
+        """Take the metrics of characters read from pdfium (positions `at` of `text`, boxes
+        x0..x1) whose (face, code) is new: where their boxes lie from their origins, and
+        the font's advances."""
         new = (faces > 0) & (codes < GLYPH_CODE_LIMIT - 1) & (x1 > x0)  # not pdfium's zero-width spaces
         new[new] = np.isnan(self.table[faces[new], codes[new], 0])
         if not new.any():
             return
         _, first = np.unique(faces[new] * GLYPH_CODE_LIMIT + codes[new], return_index=True)
+        chosen = np.sort(np.flatnonzero(new)[first])
         x, y = ctypes.c_double(), ctypes.c_double()
         x_at, y_at = ctypes.byref(x), ctypes.byref(y)
-        for k in np.flatnonzero(new)[first].tolist():
-            face, code = int(faces[k]), int(codes[k])
-            font, size, scale = self.fonts[face]
-            _char_origin(handle, int(index[k]), x_at, y_at)
-            _glyph_width(ctypes.c_void_p(font), ctypes.c_uint(code), ctypes.c_float(size), self._width_at)
-            self.table[face, code] = (self._width.value * scale, x0[k] - x.value, x1[k] - x.value)
+        k = 0
+        for handle, part in text.pages(at[chosen]):
+            for index in text.index[part].tolist():
+                face, code = int(faces[chosen[k]]), int(codes[chosen[k]])
+                font, size, scale = self.fonts[face]
+                _char_origin(handle, index, x_at, y_at)
+                _glyph_width(ctypes.c_void_p(font), ctypes.c_uint(code), ctypes.c_float(size), self._width_at)
+                self.table[face, code] = (self._width.value * scale, x0[chosen[k]] - x.value, x1[chosen[k]] - x.value)
+                k += 1
 
     def vouch(self, faces: np.ndarray) -> None:
         """Runs of these faces (one entry a run) sat exactly as their advances say."""
@@ -788,13 +953,12 @@ class GlyphBoxes:
         self.trusted &= ~self.unreliable
 
 
-def run_boxes(handle: ctypes.c_void_p, index: np.ndarray, codes: np.ndarray, starts: np.ndarray,
-              ends: np.ndarray, run_of: np.ndarray, faces: np.ndarray, boxes: LooseBoxes,
-              glyphs: GlyphBoxes) -> tuple[np.ndarray, np.ndarray]:
-    """The left and right edge of the loose box of each character of the page's runs.
+def run_boxes(text: BatchText, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, run_of: np.ndarray,
+              faces: np.ndarray, boxes: LooseBoxes, glyphs: GlyphBoxes) -> tuple[np.ndarray, np.ndarray]:
+    """The left and right edge of the loose box of each character of some pages' runs.
 
-    Run r holds characters starts[r]..ends[r]-1 (text page characters `index`, code
-    points `codes`); `faces` holds each run's face. Where the face is trusted (`GlyphBoxes`) and
+    Run r holds characters starts[r]..ends[r]-1 (of `text`, with code points `codes`);
+    `faces` holds each run's face. Where the face is trusted (`GlyphBoxes`) and
     knows every character of a run, its boxes are computed (`Chain`) and checked against
     pdfium's at `chain_anchors` and at any printed character reaching about as far right
     as the run's last one: these keep pdfium's values, and a run off anywhere is read.
@@ -811,12 +975,12 @@ def run_boxes(handle: ctypes.c_void_p, index: np.ndarray, codes: np.ndarray, sta
         by_advance = computed[run_of]
         anchors = chain_anchors(codes, white, starts, ends)
         anchors = anchors[by_advance[anchors]]
-        read_boxes(handle, index, anchors, boxes, x0, x1)
+        text.read(anchors, boxes, x0, x1)
         guess0, guess1 = Chain(starts, ends, run_of, codes == _SPACE, metrics, x0[starts], x0[ends - 1]).boxes()
         beyond = by_advance & ~white & (guess1 > guess1[ends - 1][run_of] - POSITION_TOLERANCE)
         beyond[anchors] = False
         beyond = np.flatnonzero(beyond)
-        read_boxes(handle, index, beyond, boxes, x0, x1)
+        text.read(beyond, boxes, x0, x1)
         checked = np.concatenate([anchors, beyond])
         off = ((np.abs(guess0[checked] - x0[checked]) > POSITION_TOLERANCE)
                | (np.abs(guess1[checked] - x1[checked]) > POSITION_TOLERANCE))
@@ -829,14 +993,14 @@ def run_boxes(handle: ctypes.c_void_p, index: np.ndarray, codes: np.ndarray, sta
         x0[by_advance], x1[by_advance] = guess0[by_advance], guess1[by_advance]
     unread = np.flatnonzero(~computed[run_of])
     if len(unread):
-        read_boxes(handle, index, unread, boxes, x0, x1)
+        text.read(unread, boxes, x0, x1)
         # Ligature letters (one glyph's box twice) teach nothing.
         alone = np.ones(len(unread), dtype=bool)
         twice = (x0[unread[1:]] == x0[unread[:-1]]) & (x1[unread[1:]] == x1[unread[:-1]])
         alone[1:] &= ~twice
         alone[:-1] &= ~twice
         learnt = unread[alone]
-        glyphs.learn(handle, face_of[learnt], codes[learnt], index[learnt], x0[learnt], x1[learnt])
+        glyphs.learn(text, learnt, face_of[learnt], codes[learnt], x0[learnt], x1[learnt])
         checkable = np.flatnonzero(~computed & ~glyphs.unreliable[faces])
         if len(checkable):
             probation(checkable, starts, ends, run_of, codes, faces, x0, x1, glyphs)
@@ -864,7 +1028,7 @@ def chain_anchors(codes: np.ndarray, white: np.ndarray, starts: np.ndarray, ends
     anchor[spaces_at[first_space[with_spaces] + (spaces[with_spaces] + 1) // 2 - 1] + 1] = True
     anchor[space_one[spaces[with_spaces] == 1]] = True
     f = np.flatnonzero(codes[:-1] == _LIGATURE_FIRST)
-    anchor[f[np.isin(codes[f + 1], _LIGATURE_SECOND)] + 1] = True
+    anchor[f[_LIGATURE_SECOND[np.minimum(codes[f + 1], GLYPH_CODE_LIMIT - 1)]] + 1] = True
     return np.flatnonzero(anchor)
 
 
@@ -910,14 +1074,6 @@ def probation(runs: np.ndarray, starts: np.ndarray, ends: np.ndarray, run_of: np
     ours[runs] = True
     glyphs.distrust(faces[ours & complete & ~matches])
     glyphs.vouch(faces[ours & matches & (ends - starts >= TRUST_RUN_LENGTH)])
-
-
-def read_boxes(handle: ctypes.c_void_p, index: np.ndarray, at: np.ndarray, boxes: LooseBoxes,
-               x0: np.ndarray, x1: np.ndarray) -> None:
-    """Put pdfium's boxes of the characters `at` (positions in `index`) into x0 and x1."""
-    if len(at):
-        read = boxes.read_at(handle, index[at].tolist())
-        x0[at], x1[at] = read[:, 0], read[:, 2]
 
 
 def first_and_last(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1095,9 +1251,19 @@ def page_runs(chars: PageChars, styles: dict[int, RunStyle]) -> list[Run]:
     Raises _CharRules when a run's characters do not go left to right (pdfplumber orders
     a line's characters by x0, so only pdf.py's own rules then give the same line).
     """
+    runs, backwards = batch_runs(chars, styles)
+    if backwards.any():
+        raise _CharRules("characters out of order within a text object")
+    return runs
+
+
+def batch_runs(chars: PageChars, styles: dict[int, RunStyle]) -> tuple[list[Run], np.ndarray]:
+    """`page_runs` of the characters of one page or of several one after another (a run
+    ends at each page's end: text objects differ), and whether each run's characters
+    go backwards somewhere (its page then needs the character rules)."""
     count = len(chars.text)
     if not count:
-        return []
+        return [], np.zeros(0, dtype=bool)
     x0, x1, obj, index = chars.x0, chars.x1, chars.obj, chars.index
     new_run = np.empty(count, dtype=bool)
     new_run[0] = True
@@ -1109,9 +1275,8 @@ def page_runs(chars: PageChars, styles: dict[int, RunStyle]) -> list[Run]:
     slanted = [obj for obj, style in styles.items() if not style.upright]
     if slanted:
         backwards &= ~np.isin(obj[1:], np.array(slanted, dtype=np.uint64))
-    if backwards.any():
-        raise _CharRules("characters out of order within a text object")
     starts = np.flatnonzero(new_run)
+    run_backwards = np.logical_or.reduceat(np.append(False, backwards), starts)
     ends = np.append(starts[1:], count)
     white = white_space(chars.text)
     printed = np.flatnonzero(~white)
@@ -1159,7 +1324,10 @@ def page_runs(chars: PageChars, styles: dict[int, RunStyle]) -> list[Run]:
         segment = text[start:end]
         runs.append(Run(start, end, style, style.top, style.bottom, " ".join(segment.split()), lead, trail,
                         printed_here, left, right, left, last_right, min_x0, max_x0, widest, tuple(pieces[a:b])))
-    return [run for run in runs if run.style.upright] if slanted else runs
+    if not slanted:
+        return runs, run_backwards
+    upright = [run.style.upright for run in runs]
+    return [run for run, keep in zip(runs, upright) if keep], run_backwards[np.array(upright, dtype=bool)]
 
 
 _RUN_SPAN, _RUN_LEFT = itemgetter(Run._fields.index("top"), Run._fields.index("bottom")), attrgetter("min_x0")
@@ -1282,23 +1450,30 @@ def line_pieces(group: list[Run]) -> list[tuple[float, float, float]]:
 # --- lines --------------------------------------------------------------------------
 
 def page_lines(chars: PageChars, styles: dict[int, RunStyle], number: int, width: float,
-               height: float) -> list[Line]:
-    """The text lines of a page without ruled tables, in reading order, as pdf.py makes them."""
+               height: float, runs: tuple[PageChars, list[Run]] | None = None) -> list[Line]:
+    """The text lines of a page without ruled tables, in reading order, as pdf.py makes them.
+
+    `runs`: the page's runs made already (`batch_runs`), with the characters they index.
+    """
     try:
-        return run_lines(chars, styles, number, width)[0]
+        return run_lines(chars, styles, number, width, runs=runs)[0]
     except _CharRules:
         return list(pdf.chars_to_content(char_dicts(chars, styles), [], number, width, height).lines)
 
 
 def run_lines(chars: PageChars, styles: dict[int, RunStyle], number: int, width: float,
-              tables: list[tuple[float, float, float, float]] = ()) -> tuple[list[Line], tuple[float, float] | None]:
+              tables: list[tuple[float, float, float, float]] = (),
+              runs: tuple[PageChars, list[Run]] | None = None) -> tuple[list[Line], tuple[float, float] | None]:
     """The page's lines made run by run, in reading order, and the gutter between its
     columns (pdf.find_gutter's, from the same line pieces), or None.
 
-    `tables` are the boxes of the page's tables (their characters already left out).
+    `tables` are the boxes of the page's tables (their characters already left out);
+    `runs` the page's runs, made already, with the characters they index.
     Raises _CharRules where runs cannot promise the lines of pdf.py's character rules.
     """
-    runs = page_runs(chars, styles)
+    if runs is None:
+        runs = chars, page_runs(chars, styles)
+    chars, runs = runs
     groups = runs_to_line_groups(runs)
     pieces = [(x0, x1, bottom - top) for x0, top, x1, bottom in tables]
     for group in groups:
