@@ -9,12 +9,14 @@ page); pdfium's text page holds them after well under a millisecond. This module
 the same `PageContent` as pdf.py's first pass from them, so the second pass (body font,
 running headers and footers, paragraphs, footnotes) is shared and unchanged:
 
-    run_chars         the page's characters without a call per character: the text in
-                      one call; pdfium's text runs (`text_runs`: the stretches of one
-                      text object) in two or three calls a line; each run's boxes
-                      computed from its font's advances where it sits as they say,
-                      checked against a few of pdfium's boxes (`run_boxes`,
-                      `GlyphBoxes`), and read one by one elsewhere
+    read_pages        pages in batches of up to PAGE_BATCH; for each page the text in
+                      one call and pdfium's text runs (`text_runs`: the stretches of one
+                      text object) in two or three calls a line (`page_runs_of`); then for
+                      the batch each run's boxes computed from its font's advances where
+                      it sits as they say, checked against a few of pdfium's boxes
+                      (`batch_chars`, `run_boxes`, `GlyphBoxes`) and read one by one
+                      elsewhere, and the runs (`batch_runs`)
+    run_chars         the same for one page (the tests' entry)
     page_chars        the same with a box per character (`LooseBoxes`: one call each),
                       the reference the run reader is tested against
     run_styles        font, size and box height of each text object, as pdfminer measures
@@ -30,7 +32,9 @@ running headers and footers, paragraphs, footnotes) is shared and unchanged:
                       it (`cells_text`: extract_text's steps, for all cells at once)
 
 Calls into pdfium go through ctypes without declared argument types (`_c_function`),
-which halves their cost; numpy does the work per character, Python the work per run.
+which halves their cost; numpy does the work per character, for a batch of pages at a
+time (each numpy call costs about as much as a page's worth of its work), Python the
+work per run.
 
 A page leaves the run path where runs cannot promise pdfplumber's lines:
 - to pdf.py's own character rules on pdfium's characters (`pdf.chars_to_content`): a
