@@ -290,7 +290,7 @@ def report(timing: dict, memory: dict[tuple[int, str], dict]) -> str:
         f"{timing['runs']['baseline']} runs ({timing['runs'].get('pdfplumber text', 0)} for the pdfplumber ones), "
         "interleaved in one process; wall and CPU time (of this process only, steadier on a shared "
         "machine), ratios against the baseline of the same run. `extract - read` is what the stages after "
-        "the reader (normalize, outline, commitments, parties, spaCy, quantities) add.",
+        "the reader (parties, outline, commitments, spaCy, owners, quantities) add.",
         "",
         "| measure | ms/page | x baseline | CPU ms/page | x baseline (CPU) |",
         "| --- | ---: | ---: | ---: | ---: |",

@@ -453,7 +453,8 @@ def load_pipeline(settings: Settings) -> Language:
         raise ModelNotBuiltError(
             path, f"spaCy pipeline lacks {', '.join(missing)}; rebuild it with `agreements build-model`"
         )
-    if any(config["components"][name].get("factory") != COMPILED_SPAN_RULER for name in (GROUP_RULER, QUANTITY_RULER)):
+    rulers = [config["components"][name].get("factory") for name in (GROUP_RULER, QUANTITY_RULER)]
+    if any(factory != COMPILED_SPAN_RULER for factory in rulers):
         raise ModelNotBuiltError(
             path, "spaCy pipeline was built with other rulers; rebuild it with `agreements build-model`"
         )

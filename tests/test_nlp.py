@@ -114,6 +114,19 @@ def test_model_without_our_components_is_refused(tmp_path):
         load_pipeline(Settings(model_path=tmp_path / "blank"))
 
 
+def test_model_with_other_rulers_is_refused(tmp_path):
+    """A model whose rulers are spaCy's own (or an older version's) is rebuilt, not used."""
+    import spacy
+
+    other = spacy.blank("nl")
+    other.add_pipe("lemmatizer", config={"mode": "lookup"})
+    for name in (GROUP_RULER, QUANTITY_RULER):
+        other.add_pipe("span_ruler", name=name)
+    other.to_disk(tmp_path / "other")
+    with pytest.raises(ModelNotBuiltError, match="built with other rulers; rebuild it"):
+        load_pipeline(Settings(model_path=tmp_path / "other"))
+
+
 @pytest.fixture(scope="module")
 def saved(model_path):
     """The built model as saved, lemmatizer included (load_pipeline leaves it out)."""

@@ -915,8 +915,9 @@ class GlyphBoxes:
             self.fonts.append((font, size, scale))
             if face == len(self.table):  # room for as many faces again
                 self.table = np.concatenate([self.table, np.full_like(self.table, np.nan)])
-                self.trusted, self.unreliable, self.vouched = (
-                    np.concatenate([array, np.zeros_like(array)]) for array in (self.trusted, self.unreliable, self.vouched))
+                grown = [np.concatenate([array, np.zeros_like(array)])
+                         for array in (self.trusted, self.unreliable, self.vouched)]
+                self.trusted, self.unreliable, self.vouched = grown
         return face
 
     def lookup(self, faces: np.ndarray, codes: np.ndarray) -> np.ndarray:
