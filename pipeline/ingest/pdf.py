@@ -563,15 +563,16 @@ def gutter_between(pieces: list[tuple[float, float, float]], page_width: float) 
     def right(x: int) -> float:
         return sum(h for x0, _, h in pieces if x0 >= x)
 
+    no_negative = all(height >= 0 for _, _, height in pieces)
+    if no_negative and sum(h for x0, x1, h in pieces if x0 < low and high < x1) > across_limit:
+        return None  # most pages: full lines cross the whole search strip
     try:
         changes = {math.floor(x0) + 1 for x0, _, _ in pieces} | {math.ceil(x1) for _, x1, _ in pieces}
     except (ValueError, OverflowError):  # an edge that is not a number: sum at every x
         changes = set(range(low, high + 1))
     first_x, last_x = low, high
     may_qualify = None  # where the sum across x may be small enough, if known
-    if all(height >= 0 for _, _, height in pieces):
-        if sum(h for x0, x1, h in pieces if x0 < low and high < x1) > across_limit:
-            return None
+    if no_negative:
         steps = [low, *sorted(x for x in changes if low < x <= high)]
         first = bisect.bisect_left(steps, True, key=lambda x: left(x) >= side_limit)
         last = bisect.bisect_left(steps, True, key=lambda x: right(x) < side_limit) - 1
