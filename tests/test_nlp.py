@@ -122,6 +122,7 @@ def test_model_with_other_rulers_is_refused(tmp_path):
     other.add_pipe("lemmatizer", config={"mode": "lookup"})
     for name in (GROUP_RULER, QUANTITY_RULER):
         other.add_pipe("span_ruler", name=name)
+    other.add_pipe("verb_lexicon")
     other.to_disk(tmp_path / "other")
     with pytest.raises(ModelNotBuiltError, match="built with other rulers; rebuild it"):
         load_pipeline(Settings(model_path=tmp_path / "other"))
