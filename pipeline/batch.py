@@ -46,7 +46,7 @@ from typing import Any
 # or scipy to import. The stages import them when they have work.
 from pipeline.errors import AgreementError, ModelNotBuiltError
 from pipeline.ingest import SUFFIX_FORMATS, SUPPORTED, document_id, unique_ids
-from pipeline.settings import Settings
+from pipeline.settings import DASK, DEFAULT_ENGINE, ENGINES, Settings
 from pipeline.types import CORPORATIE, GEMEENTE, Extraction, Issue
 
 log = logging.getLogger(__name__)
@@ -167,17 +167,26 @@ class BatchResult:
 
 
 def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | None = None,
-              manifest: Path | None = None, progress: bool | None = None) -> BatchResult:
+              manifest: Path | None = None, progress: bool | None = None,
+              engine: str = DEFAULT_ENGINE, scheduler: str | None = None) -> BatchResult:
     """Extract every agreement under `inputs`, diff consecutive years, publish into `out_dir`.
 
     `workers` defaults to the number of cores (spawned ones: at most one per
     SPAWNED_WORKER_DOCUMENTS documents to read); `manifest` to `inputs/manifest.csv` if there is one; `progress` (a tqdm bar) to whether stderr is a terminal, else log lines.
-    Raises AgreementError only for a bad manifest, an inputs folder without documents or an
-    unbuilt spaCy pipeline; bad documents become `failures`.
+    `engine` "pool" runs the work in processes of this machine; "dask" as tasks on a Dask
+    cluster (pipeline.distributed): the one at `scheduler` ("tcp://HOST:PORT"), else a
+    LocalCluster of `workers` processes.
+    Raises AgreementError only for a bad manifest, an inputs folder without documents, an
+    unbuilt spaCy pipeline or a Dask cluster that cannot be used; bad documents become `failures`.
 
         result = run_batch(Path("inputs"), Path("outputs"), Settings())
+        result = run_batch(Path("inputs"), Path("outputs"), Settings(), engine="dask", scheduler="tcp://10.0.0.5:8786")
         result.read, result.cached, [f.reason for f in result.failures]
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    if scheduler and engine != DASK:
+        raise ValueError("a scheduler address needs engine='dask'")
     started = time.perf_counter()
     inputs, out_dir = Path(inputs), Path(out_dir)
     entries = read_manifest(manifest) if manifest else find_manifest(inputs)
@@ -192,7 +201,7 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
         return replace(previous, read=0, cached=len(sources), seconds={})
     bar = _want_progress(progress)
     clock = Stopwatch()
-    with Workers(settings, workers) as pool:
+    with engine_workers(engine, settings, workers, scheduler) as pool:
         with clock("extract"):
             extracted = extract_all(sources, cache, pool, bar)
             members, warnings = place_in_series(sources, extracted.extractions, entries)
@@ -223,6 +232,15 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
              len(members), result.read, result.cached, len(pairs), len(result.failures),
              time.perf_counter() - started, ", ".join(f"{k} {v:.1f} s" for k, v in clock.seconds.items()))
     return result
+
+
+def engine_workers(engine: str, settings: Settings, workers: int | None, scheduler: str | None):
+    """The pool the stages hand their work to: Workers (processes here) or, for "dask",
+    pipeline.distributed.DaskWorkers (tasks on a cluster), which answers the same calls."""
+    if engine == DASK:
+        from pipeline.distributed import DaskWorkers
+        return DaskWorkers(settings, workers, scheduler)
+    return Workers(settings, workers)
 
 
 class Stopwatch:

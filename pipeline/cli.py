@@ -164,9 +164,14 @@ def build_model(path: Path) -> None:
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV with columns file,series,year overriding a file's series and year "
                    "[default: INPUTS/manifest.csv when present].")
+@click.option("--engine", type=click.Choice(defaults.ENGINES), default=defaults.DEFAULT_ENGINE, show_default=True,
+              help="pool: worker processes on this machine; dask: tasks on a Dask cluster (the 'dask' "
+                   "extra), the one at --scheduler or else a LocalCluster of --workers processes.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Address of a running Dask scheduler (`dask scheduler`) to use with --engine dask.")
 @with_reading_options
-def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | None,
-          model: Path | None, pdf_engine: str, ocr: str) -> None:
+def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | None, engine: str,
+          scheduler: str | None, model: Path | None, pdf_engine: str, ocr: str) -> None:
     """Extract every PDF, DOCX and text agreement under INPUTS (recursively), compare
     consecutive years of each series, and publish one dataset in --out.
 
@@ -178,10 +183,13 @@ def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | Non
 
     from pipeline.batch import run_batch
 
+    if scheduler and engine != defaults.DASK:
+        raise click.UsageError("--scheduler needs --engine dask")
     # Plain log lines when stderr is not a terminal (a tqdm bar otherwise).
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
-        result = run_batch(inputs, out_dir, _settings(model, pdf_engine, ocr), workers=workers, manifest=manifest)
+        result = run_batch(inputs, out_dir, _settings(model, pdf_engine, ocr), workers=workers, manifest=manifest,
+                           engine=engine, scheduler=scheduler)
     except AgreementError as error:
         _fail(error)
         sys.exit(2)

@@ -36,3 +36,16 @@ class MissingDependencyError(AgreementError):
 
 class ModelNotBuiltError(AgreementError):
     """The project's spaCy pipeline has not been built into models/."""
+
+
+class ClusterError(AgreementError):
+    """The Dask engine cannot run: no scheduler at the address, dask not installed, a
+    worker running other code. Names the address as given ("tcp://10.0.0.5:8786")."""
+
+    def __init__(self, address: str, problem: str):
+        super().__init__(address, problem)
+        self.path = address  # an address, which Path would change ("tcp:/...")
+        self.args = (f"{address}: {problem}",)
+
+    def __str__(self) -> str:
+        return self.args[0]

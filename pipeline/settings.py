@@ -24,6 +24,13 @@ OCR_MODES = ("auto", "always", "never")
 DEFAULT_OCR_LANGUAGE = "nld"
 DEFAULT_OCR_DPI = 300
 
+# Batch: where `agreements batch` runs the work (not a Setting: it changes no result).
+# pool: worker processes of this machine; dask: tasks on a Dask cluster (pipeline/distributed.py).
+POOL = "pool"
+DASK = "dask"
+ENGINES = (POOL, DASK)
+DEFAULT_ENGINE = POOL
+
 # Matching (see pipeline/matching.py for how each is used). Scores are 0-1.
 # The blended score is (1 - context_weight) x word-level text similarity (fuzz.ratio on
 # normalised words: agreement year, numbering, punctuation neutralised) + context_weight x
