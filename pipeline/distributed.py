@@ -40,6 +40,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -102,6 +103,7 @@ class DaskWorkers:
         self.client = None
         self.cluster = None
         self.quieted = logging.NOTSET  # the level of the "distributed" logger before a LocalCluster
+        self.closing: threading.Thread | None = None  # stop() while the client publishes
 
     def __enter__(self) -> DaskWorkers:
         return self
@@ -110,6 +112,12 @@ class DaskWorkers:
         self.stop()
 
     def stop(self) -> None:
+        if self.closing is not None:
+            self.closing.join()
+            self.closing = None
+        self._shutdown()
+
+    def _shutdown(self) -> None:
         if self.client is not None:
             self.client.close()
             self.client = None
@@ -207,7 +215,13 @@ class DaskWorkers:
         return (finish(task, outcome) for task, outcome in self._as_completed(tasks, submit))
 
     def beside(self, jobs: list[tuple]) -> list:
-        """The side jobs of publishing write files, so they run here (`publish` does them)."""
+        """The side jobs of publishing write files, so they run here (`publish` does them).
+
+        Publishing is the batch's last stage: the cluster is not needed any more, and its
+        shutdown (a second or so of waiting on the workers) runs meanwhile."""
+        if self.closing is None and self.client is not None:
+            self.closing = threading.Thread(target=self._shutdown, name="dask-shutdown", daemon=True)
+            self.closing.start()
         return []
 
     def _as_completed(self, items: list, submit: Callable[[Any], Any]) -> Iterator[tuple[Any, Any]]:
