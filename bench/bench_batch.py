@@ -225,7 +225,7 @@ def bench_engines(inputs: Path, out_root: Path, model: Path, documents: int, rep
     from distributed import LocalCluster
 
     runs: dict[str, list[dict]] = {name: [] for name in ENGINE_RUNS}
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None,
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
                       silence_logs=40) as cluster:
         options = {name: [o.format(scheduler=cluster.scheduler_address) for o in opts]
                    for name, opts in ENGINE_RUNS.items()}

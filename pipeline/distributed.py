@@ -48,8 +48,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import (Cache, Failure, PairTask, Source, _failure, cache_outcome, code_fingerprint,
-                            default_workers, extract_source, relabel)
+from pipeline.batch import (START_METHOD, Cache, Failure, PairTask, Source, _failure, cache_outcome,
+                            code_fingerprint, default_workers, extract_source, relabel)
 from pipeline.errors import AgreementError, ClusterError, ModelNotBuiltError, UnreadableDocumentError
 from pipeline.settings import Settings
 from pipeline.types import Extraction
@@ -104,6 +104,7 @@ class DaskWorkers:
         self.cluster = None
         self.quieted = logging.NOTSET  # the level of the "distributed" logger before a LocalCluster
         self.closing: threading.Thread | None = None  # stop() while the client publishes
+        self.config = None  # the dask settings of a LocalCluster, undone by stop()
 
     def __enter__(self) -> DaskWorkers:
         return self
@@ -125,6 +126,9 @@ class DaskWorkers:
             self.cluster.close()
             self.cluster = None
             logging.getLogger("distributed").setLevel(self.quieted)
+        if self.config is not None:
+            self.config.__exit__(None, None, None)
+            self.config = None
 
     # -- connecting
 
@@ -149,8 +153,16 @@ class DaskWorkers:
             # warnings, not a line per worker and client coming and going.
             self.quieted = logging.getLogger("distributed").level
             logging.getLogger("distributed").setLevel(logging.WARNING)
+            if START_METHOD == "fork":
+                # As the pool's workers (pipeline.batch.START_METHOD): forked once this process
+                # has loaded the pipeline, the workers start with it, instead of each importing
+                # the stages and loading it (~4 s of a core each). Their plugin finds it loaded.
+                import dask
+
+                loaded_pipeline(self.settings, model)
+                self.config = dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
             self.cluster = LocalCluster(n_workers=self.requested or default_workers(), threads_per_worker=1,
-                                        processes=True, dashboard_address=None, silence_logs=logging.WARNING)
+                                        processes=True, dashboard_address=":0", silence_logs=logging.WARNING)
             self.client = Client(self.cluster)
         try:
             self.client.register_plugin(PipelinePlugin(self.settings, model, code_fingerprint()), name=PLUGIN_NAME)
@@ -352,27 +364,31 @@ class PipelinePlugin(WorkerPlugin):
         from pipeline import matching
 
         matching.THREADS = 1  # one worker thread per core already keeps every core busy
-        digest = hashlib.sha256(repr(sorted((k, hashlib.sha256(v).hexdigest()) for k, v in self.model.items()))
-                                .encode()).hexdigest()
-        if digest not in _MODELS:
-            _MODELS.clear()
-            _MODELS[digest] = self._load()
-        self.nlp = _MODELS[digest]
-        # The later stages' imports, here rather than in the first diff.
-        import pipeline.diff  # noqa: F401
-        import pipeline.run  # noqa: F401
+        self.nlp = loaded_pipeline(self.settings, self.model)
 
-    def _load(self) -> Any:
+
+def loaded_pipeline(settings: Settings, model: dict[str, bytes]) -> Any:
+    """The spaCy pipeline of these model files, loaded once per process (kept while the
+    same files come again), or the AgreementError of loading it. Also imports the later
+    stages, here rather than in the first task."""
+    digest = hashlib.sha256(repr(sorted((k, hashlib.sha256(v).hexdigest()) for k, v in model.items()))
+                            .encode()).hexdigest()
+    if digest not in _MODELS:
         from pipeline.nlp import load_pipeline
 
         folder = Path(tempfile.mkdtemp(prefix="agreements-model-"))
-        for name, data in self.model.items():
+        for name, data in model.items():
             (folder / name).parent.mkdir(parents=True, exist_ok=True)
             (folder / name).write_bytes(data)
         try:
-            return load_pipeline(replace(self.settings, model_path=folder))
+            nlp = load_pipeline(replace(settings, model_path=folder))
         except AgreementError as error:
-            return error
+            nlp = error
+        _MODELS.clear()
+        _MODELS[digest] = nlp
+        import pipeline.diff  # noqa: F401
+        import pipeline.run  # noqa: F401
+    return _MODELS[digest]
 
 
 def _plugin() -> PipelinePlugin:

@@ -30,7 +30,7 @@ TABLES = ("documents", "commitments", "parties", "quantities", "pairs", "matches
 
 @pytest.fixture(scope="module")
 def cluster():
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=40) as local:
         yield local.scheduler_address
 
@@ -67,6 +67,19 @@ def test_dask_gives_the_tables_and_reports_of_the_pool(pool_run, dask_run):
     assert len(pair_files) == 3 * 4  # matches.jsonl, .csv, .parquet and report.html of each pair
     assert {name: data for name, data in outputs(dask_out).items() if name.startswith("diffs/")} == pair_files
     assert set(outputs(dask_out)) == set(outputs(pool_out))
+
+
+def test_a_local_cluster_of_the_run_gives_the_same(corpus, pool_run, settings, tmp_path):
+    """Without --scheduler the run starts a LocalCluster of its own (on Linux its workers
+    are forked once this process has loaded the pipeline) and stops it at the end."""
+    import threading
+
+    before = set(threading.enumerate())
+    result = run_batch(corpus, tmp_path / "out", settings, workers=2, progress=False, engine="dask")
+    assert (result.read, len(result.pairs), [f.document for f in result.failures]) == (6, 3, ["kapot"])
+    for name in TABLES:
+        assert table(tmp_path / "out", name) == table(pool_run[1], name), name
+    assert not [t for t in threading.enumerate() if t not in before and t.name == "dask-shutdown"]
 
 
 def test_a_bad_file_is_an_error_row_and_the_rest_completes(dask_run):
@@ -179,3 +192,12 @@ def test_the_command_line_takes_the_engine_and_the_scheduler(corpus, model_path,
                                      "--scheduler", cluster, "--model", str(model_path)])
     assert done.exit_code == 1  # kapot.pdf
     assert "5 documents in 2 series (6 files read, 0 from cache), 3 comparisons, 1 error" in done.output
+
+
+def test_an_unbuilt_pipeline_stops_the_batch_before_a_cluster_starts(corpus, tmp_path):
+    from pipeline.errors import ModelNotBuiltError
+    from pipeline.settings import Settings
+
+    with pytest.raises(ModelNotBuiltError, match=r"nowhere: .*agreements build-model"):
+        run_batch(corpus, tmp_path / "out", Settings(model_path=tmp_path / "nowhere"), progress=False,
+                  engine="dask", scheduler="tcp://127.0.0.1:9")
