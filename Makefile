@@ -45,4 +45,5 @@ bench: setup
 	$(PY) bench/bench_pdf.py --write
 	$(PY) bench/bench_matching.py --write
 	$(PY) bench/bench_batch.py --write
+	$(PY) bench/bench_batch.py --engines --write
 	$(PY) bench/bench_ocr.py --write

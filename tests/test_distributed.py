@@ -6,7 +6,7 @@ local process pool gives, on the corpus of test_batch.py:
 - a worker that dies in the middle of a document: its task runs again on the other one;
 - a large scan: its pages read by OCR as tasks of their own, on both workers.
 
-One LocalCluster (2 worker processes, 1 thread each) serves the whole module; each run
+One LocalCluster (2 worker processes, 1 thread each) serves the whole session; each run
 connects to it through `scheduler=`, as to a cluster started with `dask scheduler`.
 """
 
@@ -28,7 +28,7 @@ distributed = pytest.importorskip("distributed", reason="the dask extra is not i
 TABLES = ("documents", "commitments", "parties", "quantities", "pairs", "matches", "issues", "errors")
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def cluster():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                                   silence_logs=40) as local:
