@@ -268,9 +268,14 @@ ENGINE_NOTES = """
   is slower).
 - Each run is `agreements batch` in a fresh process into a fresh folder, so every engine
   pays its own start: the pool imports spaCy and loads the pipeline once and forks its
-  workers with it; a LocalCluster spawns its worker processes, each of which imports the
-  pipeline's modules and loads the pipeline when the plugin arrives (the running cluster's
-  workers keep theirs between runs: one untimed run warmed them).
+  workers with it (while a forked reader reads the largest documents); the Dask client
+  loads the pipeline, then starts a LocalCluster (scheduler, nannies) whose workers are
+  forked with it; the running cluster's workers keep theirs between runs (one untimed
+  run warmed them), and its scheduler runs in the benchmark's process.
+- The machine was shared: the load average stayed above 2 (the cores were contended) and
+  runs took 34 to 84 s (the pool took 13.5 s on a quieter machine, section Batch), so
+  the run-by-run ratio (each engine against the pool run just before it) is the
+  steadier figure.
 - With Dask the client sends every file's bytes and writes every output and cache entry
   (matches tables and report.html of every pair, from the bytes the workers send back);
   the workbook and the database are written by the client one after the other, where the
