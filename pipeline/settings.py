@@ -24,8 +24,9 @@ OCR_MODES = ("auto", "always", "never")
 DEFAULT_OCR_LANGUAGE = "nld"
 # Measured at 200, 250 and 300 dpi on scans made at 200 and at 300 dpi (bench/bench_ocr.py,
 # bench/RESULTS.md "OCR"): 200 dpi reads a page 1.3-1.8x faster with the same character
-# accuracy, but reads two quote marks of the test scan otherwise (' as ’), so the rows
-# would change; 250 dpi loses most of one page. So 300 stays.
+# accuracy, but four commitments of the test scan differ in a quote mark (two that 300 dpi
+# reads right get ’ for '), so the rows would change; 250 dpi loses most of one page.
+# So 300 stays.
 DEFAULT_OCR_DPI = 300
 
 # Batch: where `agreements batch` runs the work (not a Setting: it changes no result).
