@@ -49,7 +49,7 @@ from typing import Any
 from pipeline.errors import AgreementError, ModelNotBuiltError, write_problem
 from pipeline.ingest import OTHER_WORD_FILES, SUFFIX_FORMATS, SUPPORTED, document_id, too_large, unique_ids
 from pipeline.records import from_data, to_data
-from pipeline.settings import DEFAULT_TIME_LIMIT, Settings
+from pipeline.settings import DASK, DEFAULT_ENGINE, DEFAULT_TIME_LIMIT, ENGINES, Settings
 from pipeline.types import CORPORATIE, GEMEENTE, Extraction, Issue
 
 log = logging.getLogger(__name__)
@@ -179,32 +179,42 @@ class BatchResult:
 
 def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | None = None,
               manifest: Path | None = None, progress: bool | None = None,
-              time_limit: float | None = DEFAULT_TIME_LIMIT) -> BatchResult:
+              time_limit: float | None = DEFAULT_TIME_LIMIT, engine: str = DEFAULT_ENGINE,
+              scheduler: str | None = None) -> BatchResult:
     """Extract every agreement under `inputs`, diff consecutive years, publish into `out_dir`.
 
     `workers` defaults to the number of cores (spawned ones: at most one per
     SPAWNED_WORKER_DOCUMENTS documents to read); `manifest` to `inputs/manifest.csv` if there is one; `progress` (a tqdm bar) to whether stderr is a terminal, else log lines.
-    `time_limit` caps the seconds one document may take (None: no limit; see `extract_within_limit`).
+    `time_limit` caps the seconds one document may take (None: no limit; see `extract_within_limit`;
+    the pool enforces it, a Dask worker's threads cannot be interrupted and do not).
+    `engine` "pool" runs the work in processes of this machine; "dask" as tasks on a Dask
+    cluster (pipeline.distributed): the one at `scheduler` ("tcp://HOST:PORT"), else a
+    LocalCluster of `workers` processes.
     Raises AgreementError only for a bad manifest, an inputs folder without documents, an
-    unbuilt spaCy pipeline, or an output folder that cannot be written (see `output_folder`);
-    bad documents become `failures`.
+    unbuilt spaCy pipeline, a Dask cluster that cannot be used, or an output folder that
+    cannot be written (see `output_folder`); bad documents become `failures`.
 
         result = run_batch(Path("inputs"), Path("outputs"), Settings())
+        result = run_batch(Path("inputs"), Path("outputs"), Settings(), engine="dask", scheduler="tcp://10.0.0.5:8786")
         result.read, result.cached, [f.reason for f in result.failures]
     """
+    if engine not in ENGINES:
+        raise ValueError(f"engine must be one of {ENGINES}, not {engine!r}")
+    if scheduler and engine != DASK:
+        raise ValueError("a scheduler address needs engine='dask'")
     started = time.perf_counter()
     inputs, out_dir = Path(inputs), Path(out_dir)
     entries = read_manifest(manifest) if manifest else find_manifest(inputs)
     sources = discover(inputs, exclude=out_dir)
     if not sources:
         raise AgreementError(inputs, f"no agreements found in this folder or below it (expected {SUPPORTED} files)")
+    pool = engine_workers(engine, settings, workers, scheduler, time_limit)  # started on first use
     with output_folder(out_dir):
-        return _run_in(out_dir, inputs, sources, entries, settings, workers, progress, time_limit, started)
+        return _run_in(out_dir, inputs, sources, entries, settings, pool, progress, started)
 
 
 def _run_in(out_dir: Path, inputs: Path, sources: list[Source], entries: Mapping[str, ManifestEntry],
-            settings: Settings, workers: int | None, progress: bool | None, time_limit: float | None,
-            started: float) -> BatchResult:
+            settings: Settings, pool, progress: bool | None, started: float) -> BatchResult:
     """The stages of `run_batch`, the output folder held."""
     cache = Cache(out_dir / CACHE_DIR, settings_hash(settings))
     key = run_key(inputs, sources, entries, cache)
@@ -214,7 +224,7 @@ def _run_in(out_dir: Path, inputs: Path, sources: list[Source], entries: Mapping
         return replace(previous, read=0, cached=len(sources), seconds={})
     bar = _want_progress(progress)
     clock = Stopwatch()
-    with Workers(settings, workers, time_limit) as pool:
+    with pool:
         with clock("extract"):
             extracted = extract_all(sources, cache, pool, bar)
             members, warnings = place_in_series(sources, extracted.extractions, entries)
@@ -245,6 +255,16 @@ def _run_in(out_dir: Path, inputs: Path, sources: list[Source], entries: Mapping
              len(members), result.read, result.cached, len(pairs), len(result.failures),
              time.perf_counter() - started, ", ".join(f"{k} {v:.1f} s" for k, v in clock.seconds.items()))
     return result
+
+
+def engine_workers(engine: str, settings: Settings, workers: int | None, scheduler: str | None,
+                   time_limit: float | None = None):
+    """The pool the stages hand their work to: Workers (processes here) or, for "dask",
+    pipeline.distributed.DaskWorkers (tasks on a cluster), which answers the same calls."""
+    if engine == DASK:
+        from pipeline.distributed import DaskWorkers
+        return DaskWorkers(settings, workers, scheduler)
+    return Workers(settings, workers, time_limit)
 
 
 class Stopwatch:

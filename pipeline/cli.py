@@ -171,9 +171,14 @@ def build_model(path: Path) -> None:
 @click.option("--time-limit", type=click.FloatRange(min=0), default=defaults.DEFAULT_TIME_LIMIT, show_default=True,
               help="Seconds one document may take; past it the document is stopped and becomes a row "
                    "of errors.csv (0: no limit).")
+@click.option("--engine", type=click.Choice(defaults.ENGINES), default=defaults.DEFAULT_ENGINE, show_default=True,
+              help="pool: worker processes on this machine; dask: tasks on a Dask cluster (the 'dask' "
+                   "extra), the one at --scheduler or else a LocalCluster of --workers processes.")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="Address of a running Dask scheduler (`dask scheduler`) to use with --engine dask.")
 @with_reading_options
 def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | None, time_limit: float,
-          model: Path | None, pdf_engine: str, ocr: str) -> None:
+          engine: str, scheduler: str | None, model: Path | None, pdf_engine: str, ocr: str) -> None:
     """Extract every PDF, DOCX and text agreement under INPUTS (recursively), compare
     consecutive years of each series, and publish one dataset in --out.
 
@@ -185,11 +190,13 @@ def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | Non
 
     from pipeline.batch import run_batch
 
+    if scheduler and engine != defaults.DASK:
+        raise click.UsageError("--scheduler needs --engine dask")
     # Plain log lines when stderr is not a terminal (a tqdm bar otherwise).
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         result = run_batch(inputs, out_dir, _settings(model, pdf_engine, ocr), workers=workers, manifest=manifest,
-                           time_limit=time_limit or None)
+                           time_limit=time_limit or None, engine=engine, scheduler=scheduler)
     except AgreementError as error:
         _fail(error)
         sys.exit(2)

@@ -65,3 +65,16 @@ class TimeLimitError(AgreementError):
 class HungDocumentError(TimeLimitError):
     """A document still running well past the time limit, in a library the limit could not
     interrupt: its worker process was ended."""
+
+
+class ClusterError(AgreementError):
+    """The Dask engine cannot run: no scheduler at the address, dask not installed, a
+    worker running other code. Names the address as given ("tcp://10.0.0.5:8786")."""
+
+    def __init__(self, address: str, problem: str):
+        super().__init__(address, problem)
+        self.path = address  # an address, which Path would change ("tcp:/...")
+        self.args = (f"{address}: {problem}",)
+
+    def __str__(self) -> str:
+        return self.args[0]

@@ -36,7 +36,19 @@ DEFAULT_MARGIN_BAND = 0.12  # share of the page height searched for headers and 
 DEFAULT_OCR = "auto"  # auto: pages without a text layer; always; never
 OCR_MODES = ("auto", "always", "never")
 DEFAULT_OCR_LANGUAGE = "nld"
+# Measured at 200, 250 and 300 dpi on scans made at 200 and at 300 dpi (bench/bench_ocr.py,
+# bench/RESULTS.md "OCR"): 200 dpi reads a page 1.3-1.8x faster with the same character
+# accuracy, but four commitments of the test scan differ in a quote mark (two that 300 dpi
+# reads right get ’ for '), so the rows would change; 250 dpi loses most of one page.
+# So 300 stays.
 DEFAULT_OCR_DPI = 300
+
+# Batch: where `agreements batch` runs the work (not a Setting: it changes no result).
+# pool: worker processes of this machine; dask: tasks on a Dask cluster (pipeline/distributed.py).
+POOL = "pool"
+DASK = "dask"
+ENGINES = (POOL, DASK)
+DEFAULT_ENGINE = POOL
 
 # Matching (see pipeline/matching.py for how each is used). Scores are 0-1.
 # The blended score is (1 - context_weight) x word-level text similarity (fuzz.ratio on

@@ -184,15 +184,26 @@ def test_skew_is_measured(rendered, degrees):
 
 # --- missing dependencies --------------------------------------------------------------
 
+def forget_engines():
+    for cached in (ocr.ocr_problem, ocr.ocr_engine, ocr.tesserocr_data):
+        cached.cache_clear()
+
+
 @pytest.fixture
 def fresh_check():
-    """The dependency check is cached per process; forget it around each test."""
-    ocr.ocr_problem.cache_clear()
+    """The dependency checks are cached per process; forget them around each test."""
+    forget_engines()
     yield
-    ocr.ocr_problem.cache_clear()
+    forget_engines()
 
 
-def test_missing_tesseract_program_says_what_to_install(fresh_check, monkeypatch):
+@pytest.fixture
+def without_tesserocr(fresh_check, monkeypatch):
+    """As if tesserocr were not installed: pytesseract and the tesseract program read."""
+    monkeypatch.setitem(sys.modules, "tesserocr", None)  # import fails as if not installed
+
+
+def test_missing_tesseract_program_says_what_to_install(without_tesserocr, monkeypatch):
     pytesseract = pytest.importorskip("pytesseract")
     monkeypatch.setattr(pytesseract.pytesseract, "tesseract_cmd", "/nonexistent/tesseract")
     with pytest.raises(MissingDependencyError,
@@ -201,13 +212,13 @@ def test_missing_tesseract_program_says_what_to_install(fresh_check, monkeypatch
         ocr.require_ocr(Path("scan.pdf"), "nld")
 
 
-def test_missing_pytesseract_says_what_to_install(fresh_check, monkeypatch):
+def test_missing_pytesseract_says_what_to_install(without_tesserocr, monkeypatch):
     monkeypatch.setitem(sys.modules, "pytesseract", None)  # import fails as if not installed
     with pytest.raises(MissingDependencyError, match=rf"OCR needs the Python package pytesseract.*{INSTALL}"):
         ocr.require_ocr(Path("scan.pdf"), "nld")
 
 
-def test_missing_dutch_model_says_what_to_install(fresh_check, monkeypatch):
+def test_missing_dutch_model_says_what_to_install(without_tesserocr, monkeypatch):
     pytesseract = pytest.importorskip("pytesseract")
     monkeypatch.setattr(pytesseract, "get_tesseract_version", lambda: "5.3.0")
     monkeypatch.setattr(ocr, "installed_languages", lambda: {"eng", "osd"})
@@ -215,7 +226,7 @@ def test_missing_dutch_model_says_what_to_install(fresh_check, monkeypatch):
         ocr.require_ocr(Path("scan.pdf"), "nld")
 
 
-def test_a_scan_without_ocr_installed_names_the_file(fresh_check, monkeypatch, tmp_path):
+def test_a_scan_without_ocr_installed_names_the_file(without_tesserocr, monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "pytesseract", None)
     path = render_lines_pdf([[], []], tmp_path / "getekend.pdf")
     with pytest.raises(MissingDependencyError, match=r"getekend\.pdf: OCR needs .*tesseract-ocr-nld"):
@@ -224,13 +235,104 @@ def test_a_scan_without_ocr_installed_names_the_file(fresh_check, monkeypatch, t
         read_document(path, replace_settings(ocr="always"))
 
 
-def test_a_scanned_page_in_a_text_pdf_is_an_issue_when_ocr_is_missing(fresh_check, monkeypatch, tmp_path):
+def test_a_scanned_page_in_a_text_pdf_is_an_issue_when_ocr_is_missing(without_tesserocr, monkeypatch, tmp_path):
     """A signed last page scanned into a text PDF: the text is read, the page reported."""
     monkeypatch.setitem(sys.modules, "pytesseract", None)
     path = render_lines_pdf([["1. Partijen werken samen."], []], tmp_path / "half.pdf")
     document = read_pdf(path, "half", replace_settings(ocr="auto"))
     assert [b.text for b in document.blocks] == ["1. Partijen werken samen."]
     assert [(i.kind, i.where) for i in document.issues] == [("no-text-layer", "page 2")]
+
+
+# --- engines: tesserocr in this process, pytesseract through the program ----------------
+
+@pytest.fixture(scope="module")
+def both_engines(tesseract):
+    """Skip, saying why, unless tesserocr and pytesseract can both read Dutch here."""
+    forget_engines()
+    if ocr.tesserocr_data(DEFAULT_OCR_LANGUAGE) is None:
+        pytest.skip("tesserocr is not installed or finds no 'nld' model (make setup builds it against "
+                    "Debian's libtesseract-dev libleptonica-dev; OCR then runs through pytesseract)")
+    if ocr.pytesseract_problem(DEFAULT_OCR_LANGUAGE):
+        pytest.skip(ocr.pytesseract_problem(DEFAULT_OCR_LANGUAGE))
+
+
+# Page 9 has the footnote mark read again as digits ("(€ 663) ¹."), page 12 a ruled table.
+ENGINE_PAGES = [0, 8, 11]
+
+
+@pytest.mark.ocr
+@pytest.mark.parametrize("index", ENGINE_PAGES)
+def test_tesserocr_reads_a_page_as_the_tesseract_program_does(both_engines, rendered, index):
+    settings = replace_settings(ocr_dpi=SCAN_DPI)
+    by_program = ocr.ocr_page(rendered[1], index, settings, engine=ocr.PYTESSERACT)
+    in_process = ocr.ocr_page(rendered[1], index, settings, engine=ocr.TESSEROCR)
+    assert in_process == by_program
+    assert by_program.lines and by_program.confidence > 80
+
+
+@pytest.mark.ocr
+def test_tesserocr_is_the_engine_when_installed_and_pytesseract_otherwise(both_engines, monkeypatch):
+    forget_engines()
+    assert ocr.ocr_engine(DEFAULT_OCR_LANGUAGE) == ocr.TESSEROCR
+    forget_engines()
+    monkeypatch.setitem(sys.modules, "tesserocr", None)
+    assert ocr.ocr_engine(DEFAULT_OCR_LANGUAGE) == ocr.PYTESSERACT
+    assert ocr.ocr_problem(DEFAULT_OCR_LANGUAGE) is None
+    forget_engines()
+
+
+THREADS_AFTER_A_PAGE = """
+import sys
+from dataclasses import replace
+from pathlib import Path
+from pipeline.ingest import ocr
+from pipeline.settings import Settings
+
+def threads():
+    return int(next(line for line in open("/proc/self/status") if line.startswith("Threads:")).split()[1])
+
+before = threads()
+ocr.ocr_page(Path(sys.argv[1]), 1, replace(Settings(), ocr_dpi=200), engine=ocr.TESSEROCR)
+print(before, threads())
+"""
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="counts threads in /proc")
+def test_tesserocr_reads_on_one_thread_unless_the_user_says_otherwise(both_engines, rendered):
+    """OMP_THREAD_LIMIT=1 is set when libtesseract loads its OpenMP runtime; a user's own
+    limit is kept (and then Tesseract does start threads of its own)."""
+    import subprocess
+
+    def threads(**environment) -> tuple[int, int]:
+        env = {k: v for k, v in os.environ.items() if k != "OMP_THREAD_LIMIT"} | environment
+        done = subprocess.run([sys.executable, "-c", THREADS_AFTER_A_PAGE, str(rendered[1])], env=env,
+                              capture_output=True, text=True, check=True, cwd=Path(__file__).parent.parent)
+        before, after = done.stdout.split()
+        return int(before), int(after)
+
+    before, after = threads()
+    assert after == before
+    before, after = threads(OMP_THREAD_LIMIT="3")
+    assert after > before
+
+
+@pytest.mark.ocr
+def test_a_page_read_alone_is_the_page_read_in_its_document(tesseract, rendered):
+    """What a worker reads of a one-page PDF cut from a scan is what the reader gets when it
+    reads that page of the whole file; handed to the reader, the page is not read again."""
+    settings = replace_settings(ocr_dpi=SCAN_DPI)
+    scan = rendered[1]
+    with pdfplumber.open(scan) as pdf:
+        assert ocr.scanned_pages(scan, settings) == list(range(len(pdf.pages)))
+    assert ocr.scanned_pages(rendered[0], settings) == []
+    alone = ocr.ocr_page_pdf(ocr.page_pdf(scan, 8), 9, settings)
+    assert alone == ocr.ocr_page(scan, 8, settings)
+    assert {line.page for line in alone.lines} == {9}
+    with ocr.prepared_pages(scan, {8: "read elsewhere"}):
+        assert ocr.ocr_page(scan, 8, settings) == "read elsewhere"
+    assert ocr.ocr_page(scan, 8, settings) == alone
 
 
 # --- small steps, without Tesseract ----------------------------------------------------

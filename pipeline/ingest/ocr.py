@@ -15,8 +15,8 @@ One small step each, top to bottom:
     rulings_to_tables     grids become cells with pdfplumber's own table functions
     text_regions          a two-column page is read column by column (Tesseract's
                           one-column mode keeps a hanging "12." with its item)
-    tesseract_lines       Tesseract (pytesseract, hOCR) gives words, their characters'
-                          boxes, and each line's baseline and text heights
+    tesseract_lines       Tesseract (hOCR, through tesserocr or pytesseract) gives words,
+                          their characters' boxes, and each line's baseline and text heights
     reread_marks          an unsure word that is only a raised mark and a dot is read
                           again ("¹." comes back as "BE")
     words_to_chars        each word becomes one "character" of the PDF reader, in points,
@@ -29,13 +29,20 @@ One small step each, top to bottom:
                           found by the same rules as those of a text PDF
 
 Tesseract and its Dutch model are Debian packages (tesseract-ocr, tesseract-ocr-nld);
-pytesseract is the package's 'ocr' extra. When one is missing, `require_ocr` raises
+pytesseract is the package's 'ocr' extra. tesserocr (the 'tesserocr' extra, built against
+Debian's libtesseract-dev) reads pages in this process, one TessBaseAPI per thread kept
+for every page, without a program started or an image file written per page; it is used
+when installed. When nothing can read the language, `require_ocr` raises
 MissingDependencyError saying what to install.
+
+The pages of one scan can be read elsewhere, in parallel (`scanned_pages`, `page_pdf`,
+`ocr_page_pdf`) and handed to the reader (`prepared_pages`).
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import os
 import re
 import statistics
@@ -44,7 +51,7 @@ import xml.etree.ElementTree as ET
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, Iterator, Sequence
+from typing import BinaryIO, Iterator, Mapping, Sequence
 
 import numpy as np
 import pypdfium2 as pdfium
@@ -60,6 +67,18 @@ from pipeline.settings import Settings
 
 INSTALL_HINT = ("install the 'ocr' extra (pip install 'prestatieafspraken[ocr]') and Debian's "
                 "tesseract-ocr tesseract-ocr-nld, or read without OCR (--ocr never)")
+
+# How pages reach Tesseract: tesserocr calls libtesseract in this process, one TessBaseAPI
+# per thread kept for every page (the language model is loaded once); pytesseract runs
+# the tesseract program per page, through a temporary image file. Both give the same hOCR
+# from the same library version (Makefile builds tesserocr against Debian's libtesseract).
+TESSEROCR = "tesserocr"
+PYTESSERACT = "pytesseract"
+OCR_ENGINES = (TESSEROCR, PYTESSERACT)
+# Where Debian, Fedora and Homebrew keep the language models, for a tesserocr wheel that
+# brings its own libtesseract (and so no default folder).
+TESSDATA_FOLDERS = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
+                    "/usr/share/tessdata", "/usr/local/share/tessdata", "/opt/homebrew/share/tessdata")
 
 POINTS_PER_INCH = 72.0
 # Page segmentation "one column of text of variable sizes": the automatic mode (3) cuts
@@ -180,7 +199,8 @@ class OcrLine:
 # --- dependencies -----------------------------------------------------------------------
 
 def require_ocr(path: Path, language: str) -> None:
-    """Raise MissingDependencyError unless pytesseract, Tesseract and `language` are installed.
+    """Raise MissingDependencyError unless Tesseract can read `language` here: through
+    tesserocr, or else through pytesseract and the tesseract program.
 
         require_ocr(Path("scan.pdf"), "nld")  # tesseract without nld ->
         MissingDependencyError: scan.pdf: OCR needs Tesseract's 'nld' language model, ...
@@ -192,7 +212,17 @@ def require_ocr(path: Path, language: str) -> None:
 
 @functools.lru_cache(maxsize=None)
 def ocr_problem(language: str) -> str | None:
-    """Why OCR cannot run, or None. Asked once per process and language."""
+    """Why OCR cannot run, or None. Asked once per process and language.
+
+    With tesserocr installed and the language model found, nothing else is needed; the
+    messages name what the fallback (pytesseract and the tesseract program) lacks.
+    """
+    if tesserocr_data(language) is not None:
+        return None
+    return pytesseract_problem(language)
+
+
+def pytesseract_problem(language: str) -> str | None:
     try:
         import pytesseract
     except ImportError:
@@ -211,15 +241,151 @@ def installed_languages() -> set[str]:
     return set(pytesseract.get_languages(config=""))
 
 
+@functools.lru_cache(maxsize=None)
+def ocr_engine(language: str) -> str:
+    """The way this process reads pages: "tesserocr" when it is installed and finds the
+    language model, else "pytesseract" (a tesseract program per page).
+
+        ocr_engine("nld") -> "tesserocr"
+    """
+    return TESSEROCR if tesserocr_data(language) is not None else PYTESSERACT
+
+
+@functools.lru_cache(maxsize=None)
+def tesserocr_data(language: str) -> str | None:
+    """The tessdata folder holding `language` for tesserocr, or None when tesserocr is not
+    installed (or no folder has the model).
+
+    First the folder libtesseract was built with (Debian's, for a tesserocr built against
+    Debian's library), then TESSDATA_PREFIX and TESSDATA_FOLDERS: a tesserocr wheel with a
+    library of its own looks in "./".
+    """
+    tesserocr = import_tesserocr()
+    if tesserocr is None:
+        return None
+    default, _ = tesserocr.get_languages()
+    candidates = [default, os.environ.get("TESSDATA_PREFIX", ""), *TESSDATA_FOLDERS]
+    for folder in candidates:
+        if folder and (Path(folder) / f"{language}.traineddata").is_file():
+            return str(Path(folder)) + os.sep
+    return None
+
+
+def import_tesserocr():
+    """The tesserocr module, or None when it is not installed (or cannot load its library).
+
+    Imported with OMP_THREAD_LIMIT=1 (unless the user set it): OpenMP reads it once, when
+    libtesseract loads its runtime, and Tesseract's threads cost more than they give when
+    every core reads a page of its own (see single_threaded_tesseract).
+    """
+    with single_threaded_tesseract():
+        try:
+            import tesserocr
+        except ImportError:
+            return None
+    return tesserocr
+
+
 # --- one page ---------------------------------------------------------------------------
 
-def ocr_page(source: Path | BinaryIO, page_index: int, settings: Settings) -> OcrPage:
+def ocr_page(source: Path | BinaryIO, page_index: int, settings: Settings, engine: str | None = None) -> OcrPage:
     """Read page `page_index` (0-based) of a PDF file or stream by OCR.
 
-    Call `require_ocr` first; this assumes Tesseract is there.
+    Call `require_ocr` first; this assumes Tesseract is there. `engine` (tesserocr or
+    pytesseract) defaults to `ocr_engine`. A page read already (`prepared_pages`) is not
+    read again.
     """
+    if isinstance(source, (str, Path)):
+        prepared = _PREPARED.get((str(Path(source).resolve()), page_index))
+        if prepared is not None:
+            return prepared
     image, width, height = render_page_image(source, page_index, settings.ocr_dpi)
-    return read_page_image(image, page_index + 1, width, height, settings.ocr_language)
+    return read_page_image(image, page_index + 1, width, height, tesseract(settings.ocr_language, engine))
+
+
+# --- pages of one scan read elsewhere ------------------------------------------------------
+
+_PREPARED: dict[tuple[str, int], OcrPage] = {}  # (resolved path, page index) -> page read
+
+
+@contextmanager
+def prepared_pages(path: Path, pages: Mapping[int, OcrPage]) -> Iterator[None]:
+    """While the reader reads `path`, `ocr_page` answers these pages (by 0-based index)
+    from what was read elsewhere, in parallel (pipeline.distributed reads the pages of a
+    large scan on several workers), instead of reading them again. The pages must have
+    been read with the same settings (`ocr_page_pdf`).
+
+        pages = {i: ocr_page_pdf(page_pdf(path, i), i + 1, settings) for i in scanned_pages(path, settings)}
+        with prepared_pages(path, pages):
+            document = read_document(path, settings)   # no page read twice
+    """
+    resolved = str(Path(path).resolve())
+    keys = [(resolved, index) for index in pages]
+    _PREPARED.update(zip(keys, pages.values()))
+    try:
+        yield
+    finally:
+        for key in keys:
+            _PREPARED.pop(key, None)
+
+
+def scanned_pages(path: Path, settings: Settings) -> list[int]:
+    """The 0-based indexes of the pages the reader will read by OCR: every page with
+    settings.ocr "always", none with "never", and with "auto" those without a character
+    that is not white space (a scan). [] when OCR is not installed or the file is no PDF
+    pdfium can open (the reader then says why).
+
+    A page this misjudges is still read right: one it leaves out the reader reads by
+    OCR itself, one too many is read for nothing.
+    """
+    if settings.ocr == "never" or ocr_problem(settings.ocr_language):
+        return []
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except (pdfium.PdfiumError, OSError):
+        return []
+    try:
+        if settings.ocr == "always":
+            return list(range(len(pdf)))
+        pages = []
+        for index in range(len(pdf)):
+            page = pdf[index]
+            try:
+                text = page.get_textpage()
+                try:
+                    if not text.get_text_range().strip():
+                        pages.append(index)
+                finally:
+                    text.close()
+            finally:
+                page.close()
+        return pages
+    finally:
+        pdf.close()
+
+
+def page_pdf(path: Path, page_index: int) -> bytes:
+    """Page `page_index` (0-based) of a PDF alone, as the bytes of a one-page PDF: what a
+    worker needs to read it (a scanned page is mostly its image, which is copied as is)."""
+    source = pdfium.PdfDocument(path)
+    try:
+        single = pdfium.PdfDocument.new()
+        try:
+            single.import_pages(source, [page_index])
+            buffer = io.BytesIO()
+            single.save(buffer)
+            return buffer.getvalue()
+        finally:
+            single.close()
+    finally:
+        source.close()
+
+
+def ocr_page_pdf(data: bytes, page_number: int, settings: Settings, engine: str | None = None) -> OcrPage:
+    """OCR of a one-page PDF (`page_pdf`) as page `page_number` (1-based) of its document:
+    the same OcrPage `ocr_page` gives for that page of the whole file."""
+    image, width, height = render_page_image(io.BytesIO(data), 0, settings.ocr_dpi)
+    return read_page_image(image, page_number, width, height, tesseract(settings.ocr_language, engine))
 
 
 def render_page_image(source: Path | BinaryIO, page_index: int, dpi: int) -> tuple[Image.Image, float, float]:
@@ -240,7 +406,7 @@ def render_page_image(source: Path | BinaryIO, page_index: int, dpi: int) -> tup
 
 
 def read_page_image(image: Image.Image, page_number: int, width: float, height: float,
-                    language: str) -> OcrPage:
+                    reader: Tesseract) -> OcrPage:
     """A grey page image of a `width` x `height` point page -> its lines and tables."""
     scale = width / image.width  # points per pixel
     angle = skew_angle(image, scale)
@@ -255,8 +421,8 @@ def read_page_image(image: Image.Image, page_number: int, width: float, height: 
     page_image = Image.fromarray(clean)
     ocr_lines = []
     for region in text_regions(dark, scale, [bbox for bbox, _ in boxes_and_cells]):
-        ocr_lines += tesseract_lines(page_image, language, region, paragraphs=len(ocr_lines))
-    ocr_lines = [reread_marks(line, clean, dark, language) for line in ocr_lines]
+        ocr_lines += tesseract_lines(page_image, reader, region, paragraphs=len(ocr_lines))
+    ocr_lines = [reread_marks(line, clean, dark, reader) for line in ocr_lines]
     chars, confidences = words_to_chars(ocr_lines, dark, scale)
     tables = [fill_table(bbox, rows, chars) for bbox, rows in boxes_and_cells]
     boxes = [bbox for bbox, _ in boxes_and_cells]
@@ -509,8 +675,9 @@ _thread_limit_users = 0
 
 @contextmanager
 def single_threaded_tesseract() -> Iterator[None]:
-    """Run Tesseract (a child process, which inherits the environment) on one thread,
-    unless the user set OMP_THREAD_LIMIT.
+    """Run Tesseract on one thread, unless the user set OMP_THREAD_LIMIT: the tesseract
+    program (a child process, which inherits the environment), or libtesseract as
+    tesserocr loads it (OpenMP reads the limit once, then).
 
     Tesseract's OpenMP threads spin while they wait; on a page-sized image that costs
     several times what it gains (3.5 s against 0.7 s a page on two cores).
@@ -531,20 +698,90 @@ def single_threaded_tesseract() -> Iterator[None]:
                     os.environ.pop(_THREAD_LIMIT, None)
 
 
-def tesseract_lines(image: Image.Image, language: str, region: tuple[int, int, int, int] | None = None,
+@dataclass(frozen=True)
+class Tesseract:
+    """Tesseract for one language through one engine (OCR_ENGINES): the hOCR of a page
+    image, the digits in a small one.
+
+        tesseract("nld").hocr(image)  ->  b"<div class='ocr_page' ...>"
+    """
+
+    language: str
+    engine: str = TESSEROCR
+
+    def hocr(self, image: Image.Image) -> bytes:
+        """Lines, words and each character's box (TESSERACT_PSM, hocr_char_boxes)."""
+        if self.engine == TESSEROCR:
+            api = self._api(TESSERACT_PSM, (("hocr_char_boxes", "1"),))
+            set_grey_image(api, image)
+            api.Recognize()
+            return api.GetHOCRText(0).encode("utf-8")
+        import pytesseract
+        with single_threaded_tesseract():
+            return pytesseract.image_to_pdf_or_hocr(image, lang=self.language, extension="hocr",
+                                                    config=f"--psm {TESSERACT_PSM} -c hocr_char_boxes=1")
+
+    def digits(self, image: Image.Image) -> str:
+        """The text of a single word that may only be digits (a footnote mark)."""
+        if self.engine == TESSEROCR:
+            api = self._api(DIGITS_PSM, (("tessedit_char_whitelist", "0123456789"),))
+            set_grey_image(api, image)
+            return api.GetUTF8Text()
+        import pytesseract
+        with single_threaded_tesseract():
+            return pytesseract.image_to_string(image, lang=self.language,
+                                               config=f"--psm {DIGITS_PSM} -c tessedit_char_whitelist=0123456789")
+
+    def _api(self, psm: int, variables: tuple[tuple[str, str], ...]):
+        """This thread's TessBaseAPI for the language, mode and variables, made once:
+        loading the language model costs about as much as reading a small page. One per
+        thread (an API reads one image at a time) and per process (not shared across a fork)."""
+        apis = _THREAD_APIS.__dict__.setdefault("apis", {})
+        key = (os.getpid(), self.language, psm, variables)
+        api = apis.get(key)
+        if api is None:
+            tesserocr = import_tesserocr()
+            api = tesserocr.PyTessBaseAPI(path=tesserocr_data(self.language), lang=self.language, psm=psm)
+            # The resolution it estimates is reported on stderr for every image.
+            for name, value in (("debug_file", os.devnull), *variables):
+                api.SetVariable(name, value)
+            apis[key] = api
+        return api
+
+
+_THREAD_APIS = threading.local()
+
+
+def set_grey_image(api, image: Image.Image) -> None:
+    """Hand a grey image to a TessBaseAPI as its bare pixels.
+
+    Bare pixels carry no resolution, so Tesseract estimates one from the text, as it does
+    for the image file pytesseract writes; tesserocr's SetImage passes the image on as a
+    BMP of 96 dpi, which reads some words with another confidence than the program does.
+    """
+    pixels = np.ascontiguousarray(np.asarray(image.convert("L")))
+    api.SetImageBytes(pixels.tobytes(), image.width, image.height, 1, image.width)
+DIGITS_PSM = 8  # "a single word": a footnote mark read on its own
+
+
+def tesseract(language: str, engine: str | None = None) -> Tesseract:
+    """Tesseract for `language` through `engine`, by default the best one installed (`ocr_engine`)."""
+    engine = engine or ocr_engine(language)
+    if engine not in OCR_ENGINES:
+        raise ValueError(f"OCR engine must be one of {OCR_ENGINES}, not {engine!r}")
+    return Tesseract(language, engine)
+
+
+def tesseract_lines(image: Image.Image, reader: Tesseract, region: tuple[int, int, int, int] | None = None,
                     paragraphs: int = 0) -> list[OcrLine]:
     """Tesseract's lines with their words, from its hOCR output, in page pixels.
 
     `region` (x0, top, x1, bottom) reads that part of the page only; `paragraphs` is how
     many paragraph numbers earlier regions used.
     """
-    import pytesseract
     if region is not None and region != (0, 0, image.width, image.height):
         image = image.crop(region)
-    with single_threaded_tesseract():
-        hocr = pytesseract.image_to_pdf_or_hocr(image, lang=language, extension="hocr",
-                                                config=f"--psm {TESSERACT_PSM} -c hocr_char_boxes=1")
-    lines = parse_hocr(hocr)
+    lines = parse_hocr(reader.hocr(image))
     dx, dy = (region[0], region[1]) if region else (0, 0)
     return [moved(line, dx, dy, paragraphs) for line in lines] if dx or dy or paragraphs else lines
 
@@ -645,7 +882,7 @@ def words_to_chars(lines: list[OcrLine], dark: np.ndarray, scale: float) -> tupl
     return chars, confidences
 
 
-def reread_marks(line: OcrLine, pixels: np.ndarray, dark: np.ndarray, language: str) -> OcrLine:
+def reread_marks(line: OcrLine, pixels: np.ndarray, dark: np.ndarray, reader: Tesseract) -> OcrLine:
     """The line with Tesseract's unsure guesses at footnote marks read again.
 
     A word read with little confidence whose ink is nothing but raised marks and dots on
@@ -657,13 +894,13 @@ def reread_marks(line: OcrLine, pixels: np.ndarray, dark: np.ndarray, language: 
     words = []
     for word in line.words:
         if word.confidence < MIN_MARK_CONFIDENCE:
-            word = marks_and_dots(word, line, pixels, dark, language) or word
+            word = marks_and_dots(word, line, pixels, dark, reader) or word
         words.append(word)
     return replace(line, words=tuple(words))
 
 
 def marks_and_dots(word: OcrWord, line: OcrLine, pixels: np.ndarray, dark: np.ndarray,
-                   language: str) -> OcrWord | None:
+                   reader: Tesseract) -> OcrWord | None:
     """The word read again from its pieces of ink, if they are only raised marks and dots."""
     parts = ink_parts(dark, word.box)
     size = line.text_height
@@ -681,23 +918,20 @@ def marks_and_dots(word: OcrWord, line: OcrLine, pixels: np.ndarray, dark: np.nd
             glyphs.append(("", part))  # a raised mark, read below
     for index, (text, box) in enumerate(glyphs):
         if text == "":
-            digits = read_digits(pixels, box, language)
+            digits = read_digits(pixels, box, reader)
             if digits is None:
                 return None
             glyphs[index] = (digits, box)
     return replace(word, text="".join(g for g, _ in glyphs), glyphs=tuple(glyphs))
 
 
-def read_digits(pixels: np.ndarray, box: tuple[int, int, int, int], language: str) -> str | None:
+def read_digits(pixels: np.ndarray, box: tuple[int, int, int, int], reader: Tesseract) -> str | None:
     """The digits in one small box of the page, read on their own, or None."""
-    import pytesseract
     x0, top, x1, bottom = box
     margin = max(bottom - top, x1 - x0)
     crop = np.full((bottom - top + 2 * margin, x1 - x0 + 2 * margin), 255, dtype=np.uint8)
     crop[margin:margin + bottom - top, margin:margin + x1 - x0] = pixels[top:bottom, x0:x1]
-    with single_threaded_tesseract():
-        text = pytesseract.image_to_string(Image.fromarray(crop), lang=language,
-                                           config="--psm 8 -c tessedit_char_whitelist=0123456789").strip()
+    text = reader.digits(Image.fromarray(crop)).strip()
     return text if text.isdigit() else None
 
 
