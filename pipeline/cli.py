@@ -62,6 +62,14 @@ def _corrections(given: Path | None, folders):
     return read_corrections(given) if given else find_corrections(folders)
 
 
+def _echo_unapplied(issues) -> None:
+    """One line when corrections were not applied: the user must look at issues.csv."""
+    from pipeline.corrections import BAD, STALE, UNMATCHED
+    count = sum(issue.kind in (STALE, BAD, UNMATCHED) for issue in issues)
+    if count:
+        click.echo(f"{count} correction{'' if count == 1 else 's'} not applied (see issues.csv)")
+
+
 def with_reading_options(command):
     for option in reversed(reading_options):
         command = option(command)
@@ -109,6 +117,7 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, corrections: Path | None, m
             click.echo(f"{extraction.document.id}: {len(extraction.commitments)} commitments, "
                        f"{len(extraction.parties)} parties, {len(extraction.issues)} issues "
                        f"(year {extraction.year or 'unknown'})")
+        _echo_unapplied(i for e in extractions for i in e.issues)
         click.echo(f"Written to {out_dir}")
     _exit(1 if errors else 0)
 
@@ -155,6 +164,7 @@ def diff(old: Path, new: Path, out_dir: Path, match_threshold: float, modified_b
         sys.exit(1)
     write_diff(result, out_dir)
     click.echo(format_summary(result.summary))
+    _echo_unapplied(result.issues)
     click.echo(f"Written to {out_dir} (open {out_dir / 'report.html'})")
 
 
@@ -219,5 +229,6 @@ def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | Non
     click.echo(f"{len(result.members)} documents in {series} series ({result.read} files read, "
                f"{result.cached} from cache), {len(result.pairs)} comparisons, "
                f"{errors} error{'' if errors == 1 else 's'}")
+    _echo_unapplied([*result.warnings, *(i for m in result.members for i in m.extraction.issues)])
     click.echo(f"Written to {out_dir} (open {out_dir / 'index.html'})")
     _exit(1 if result.failures else 0)

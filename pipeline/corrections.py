@@ -4,11 +4,11 @@ One row per correction, keyed by document and key, with the hash of the commitme
 so a correction made for one wording is never applied to another:
 
     action,document,key,text_hash,value,new_document,new_key,new_text_hash,note
-    pin,aa-en-hunze-2021,9,5d41c0a2b7e3,,aa-en-hunze-2022,10,0c1f2e3d4a5b,follow-up of the same afspraak
-    forbid,aa-en-hunze-2021,30,1a2b3c4d5e6f,,aa-en-hunze-2022,31,6f5e4d3c2b1a,
-    owners,aa-en-hunze-2022,12,9e8d7c6b5a4f,Woonborg; De Volmacht,,,,
-    theme,aa-en-hunze-2022,12,9e8d7c6b5a4f,4.2 Beschikbaarheid,,,,
-    not-a-commitment,aa-en-hunze-2022,77,0a9b8c7d6e5f,,,,,a line of the signature block
+    pin,aa-en-hunze-2021,9,ce7db9044fad,,aa-en-hunze-2022,10,731fe821ff0b,follow-up of the same afspraak
+    forbid,aa-en-hunze-2021,30,96b54830405e,,aa-en-hunze-2022,32,9b7546e103c6,
+    owners,aa-en-hunze-2022,12,b110cc25fb1d,De Volmacht,,,,
+    theme,aa-en-hunze-2022,12,b110cc25fb1d,4.2 Beschikbaarheid,,,,
+    not-a-commitment,aa-en-hunze-2022,76,bb4402dc9149,,,,,an outlook rather than an afspraak
 
 | action | what it does |
 | --- | --- |
@@ -191,7 +191,8 @@ def read_corrections(path: Path) -> Corrections:
         raise AgreementError(path, f"corrections lack the column(s) {', '.join(missing)}; "
                                    f"expected a CSV header {','.join(COLUMNS)}")
     rows = []
-    for line, row in enumerate(reader, start=2):
+    for row in reader:
+        line = reader.line_num  # the file's own line: empty lines and quoted line breaks counted
         cells = {name: (row.get(name) or "").strip() for name in COLUMNS}
         if not any(cells.values()):
             continue

@@ -227,8 +227,12 @@ def _keys(row: Mapping[str, Any], side: str) -> list[str]:
 def _place(order: list[_Builder], started: Mapping[str, _Builder], keys: Sequence[str], document: str,
            own: Mapping[str, _Builder]) -> None:
     """Insert the chains starting in this document right after the chain of the commitment
-    before them in it (or first when none comes before)."""
+    before them in it (or first when none comes before; last when the whole document starts
+    anew, after a failed diff)."""
     if not started:
+        return
+    if len(started) == len(keys):
+        order.extend(started[key] for key in keys)
         return
     at = {id(chain): i for i, chain in enumerate(order)}
     after: dict[int, list[_Builder]] = {}  # row of the anchor chain (-1: before every row) -> chains

@@ -27,6 +27,8 @@ from pipeline.types import Commitment, Extraction
 # read from the sentence subject alone (0.75) is not.
 REVIEW_BELOW = 0.7
 COMMITMENT, MATCH = "commitment", "match"
+# A relation a correction decided (pinned, or apart by a forbid) has been looked at: not listed.
+DECIDED = "correction:"
 REVIEW_COLUMNS = [
     "rank", "confidence", "kind", "status", "why", "document", "key", "number", "text_hash",
     "old_document", "old_key", "old_text_hash", "new_document", "new_key", "new_text_hash",
@@ -54,13 +56,13 @@ def commitment_items(commitments: Iterable[Commitment], below: float = REVIEW_BE
 def match_items(rows: Iterable[Mapping[str, Any]], old: Extraction, new: Extraction,
                 below: float = REVIEW_BELOW, extra: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
     """A review row for each relation (a pipeline.matching.match_rows row) less sure than
-    `below`, with the text hashes of both sides."""
+    `below` and not decided by a correction, with the text hashes of both sides."""
     old_texts = {c.key: c.text for c in old.commitments}
     new_texts = {c.key: c.text for c in new.commitments}
     items = []
     for row in rows:
         confidence = row.get("confidence")
-        if confidence is None or confidence >= below:
+        if confidence is None or confidence >= below or str(row.get("reason") or "").startswith(DECIDED):
             continue
         old_keys, new_keys = list(row.get("old_keys") or ()), list(row.get("new_keys") or ())
         items.append({

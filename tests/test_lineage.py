@@ -272,3 +272,53 @@ def test_without_the_corrections_file_the_first_results_return(four_years, corre
     assert result.read == 0
     for name in ("matches", "commitments", "lineage", "review"):
         assert table(out, name) == table(run, name), name
+
+
+# --------------------------------------------------------------------------- small rules
+
+
+def _member(document: str, year: int | None, position: int, keys: list[str]):
+    from types import SimpleNamespace
+
+    from pipeline.types import Commitment, Section
+    commitments = tuple(Commitment(document, k, k, f"Afspraak {k}.", Section()) for k in keys)
+    return SimpleNamespace(series="s", document=document, year=year, position=position,
+                           extraction=SimpleNamespace(commitments=commitments))
+
+
+def _pair(old, new, *relations):
+    from types import SimpleNamespace
+    rows = tuple({"status": s, "old_keys": list(o), "new_keys": list(n), "confidence": 0.9, "reason": "r"}
+                 for s, o, n in relations)
+    return SimpleNamespace(series="s", old=old, new=new, match_rows=rows)
+
+
+def test_a_failed_diff_leaves_chains_unlinked_and_a_second_document_of_a_year_gets_its_own_label():
+    from pipeline.lineage import UNLINKED, series_chains, step_labels
+
+    a, b, c = _member("a", 2021, 1, ["1", "2"]), _member("b", 2021, 2, ["1", "2"]), _member("c", None, 3, ["1"])
+    assert step_labels([a, b, c]) == ["2021", "2021_2", "position_3"]
+    chains = series_chains([a, b, c], [_pair(a, b, ("unchanged", ["1"], ["2"]), ("unchanged", ["2"], ["1"]))])
+    assert [(ch.lineage_id, ch.start, ch.end, [s.commitment_id for s in ch.steps]) for ch in chains] == [
+        ("a#1", "first-year", UNLINKED, ["a#1", "b#2"]), ("a#2", "first-year", UNLINKED, ["a#2", "b#1"]),
+        ("c#1", UNLINKED, "last-year", ["c#1"])]
+
+
+def test_new_chains_are_drawn_after_the_chain_before_them_in_their_document():
+    from pipeline.lineage import chart, series_chains
+
+    a, b = _member("a", 2021, 1, ["1", "2"]), _member("b", 2022, 2, ["1", "2", "3"])
+    chains = series_chains([a, b], [_pair(a, b, ("unchanged", ["1"], ["1"]), ("new", [], ["2"]),
+                                          ("unchanged", ["2"], ["3"]))])
+    assert [c.lineage_id for c in chains] == ["a#1", "b#2", "a#2"]
+    picture = chart(chains, ["2021", "2022"])
+    assert len(picture.marks) == 5 and len({m.y for m in picture.marks}) == 3
+
+
+def test_review_ties_put_relations_before_commitments():
+    from pipeline.review import review_queue
+
+    rows = review_queue([{"confidence": 0.3, "kind": "commitment", "key": "1"},
+                         {"confidence": 0.3, "kind": "match", "key": "2"},
+                         {"confidence": 0.1, "kind": "commitment", "key": "3"}])
+    assert [(r["rank"], r["key"]) for r in rows] == [(1, "3"), (2, "2"), (3, "1")]
