@@ -36,3 +36,5 @@ bench: setup
 	$(PY) bench/bench_matching.py --write
 	$(PY) bench/bench_batch.py --write
 	$(PY) bench/bench_ocr.py --write
+	$(PY) bench/bench_hostile.py --write
+	$(PY) bench/fuzz_readers.py --write

@@ -195,7 +195,7 @@ NOTES = """
 - While the workers diff, the main process makes the tables that need no diff
   (documents, commitments, parties, quantities). Publishing then runs the workbook (the
   longest job, ~0.8 s) and the SQLite database (at a lower priority) in two workers while
-  the main process writes the CSV and Parquet tables and pickles the run record.
+  the main process writes the CSV and Parquet tables and stores the run record.
 - What does not run in parallel: interpreter start and discovery, importing spaCy and
   loading the pipeline (one core reads meanwhile), the match rows and their frames before
   publishing (~0.2 s), and the end of the workbook. With 1 worker the matching's

@@ -14,6 +14,15 @@ ratios compare like with like on a busy machine:
     extract <engine> pipeline.run.extract_document: reader and every later stage; the
                      spaCy pipeline is loaded once beforehand and not timed
 
+and where the time of `extract pdfium` goes, in the same runs:
+
+    pages opened     pypdfium2: load each page and its text page, close them (the part of
+                     the baseline any reader pays)
+    reader parts     inside `read pdfium`: opening pages, text runs, character boxes,
+                     lines and tables, the second pass, the clean-up
+    stage parts      the stages after the reader on the read document: parties, outline
+                     and commitments; the spaCy pipeline; owners and quantities
+
 Goal (the issue): extract of a text PDF within 2x of the baseline, with the same rows
 as the pdfplumber engine. Peak RSS of extract at 30 and 200 pages, each in a fresh
 process (VmHWM), shows whether memory stays flat in the page count.
@@ -38,11 +47,17 @@ sys.path.insert(0, str(ROOT))
 import pdfplumber  # noqa: E402
 import pypdfium2 as pdfium  # noqa: E402
 
+from pipeline.commitments import find_commitments  # noqa: E402
 from pipeline.errors import ModelNotBuiltError  # noqa: E402
 from pipeline.export import commitment_row  # noqa: E402
+from pipeline import ingest  # noqa: E402
+from pipeline.ingest import pdf as pdf_reader  # noqa: E402
+from pipeline.ingest import pdfium as pdfium_reader  # noqa: E402
 from pipeline.ingest import read_document  # noqa: E402
-from pipeline.nlp import build_and_save, load_pipeline  # noqa: E402
-from pipeline.run import extract_document  # noqa: E402
+from pipeline.nlp import UNUSED_BY_STAGES, build_and_save, load_pipeline  # noqa: E402
+from pipeline.outline import agreement_year, outline  # noqa: E402
+from pipeline.parties import PartyRegister, find_parties  # noqa: E402
+from pipeline.run import enrich, extract_document  # noqa: E402
 from common import RESULTS, machine, write_section  # noqa: E402
 from pipeline.settings import Settings  # noqa: E402
 
@@ -99,6 +114,68 @@ def pypdfium2_text(path: Path) -> int:
     return characters
 
 
+def pages_opened(path: Path) -> int:
+    document = pdfium.PdfDocument(path)
+    count = len(document)
+    for index in range(count):
+        page = document[index]
+        page.get_textpage().close()
+        page.close()
+    document.close()
+    return count
+
+
+# Functions timed inside `read pdfium`: (module, name) -> the part of the reader it is.
+# open_page holds page_runs_of; the report takes the one off the other.
+READER_PARTS = {
+    (pdfium_reader, "open_page"): "open",
+    (pdfium_reader, "page_runs_of"): "text, runs and styles (calls into pdfium)",
+    (pdfium_reader, "batch_chars"): "character boxes",
+    (pdfium_reader, "runs_by_page"): "lines and tables",
+    (pdfium_reader, "page_content"): "lines and tables",
+    (pdf_reader, "document_layout"): "second pass: body font, spacing, running headers",
+    (pdf_reader, "document_blocks"): "second pass: headings, paragraphs, footnotes",
+    (ingest, "normalize"): "clean-up (normalize)",
+}
+
+
+class PartTimer:
+    """CPU seconds spent in some functions (of other modules) while `timing` is set."""
+
+    def __init__(self, functions):
+        self.seconds = dict.fromkeys(functions, 0.0)
+        self.timing = False
+        for module, name in functions:
+            setattr(module, name, self._timed((module, name), getattr(module, name)))
+
+    def _timed(self, key, function):
+        def timed(*args, **kwargs):
+            if not self.timing:
+                return function(*args, **kwargs)
+            start = time.process_time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                self.seconds[key] += time.process_time() - start
+        return timed
+
+
+def stage_parts(document, nlp) -> dict:
+    """The stages of pipeline.run.extract_read one by one: name -> a call doing it."""
+    def structure():
+        register = PartyRegister(find_parties(document), nlp)
+        agreement_year(document)
+        return register, find_commitments(document.id, outline(document, register))[0]
+
+    register, commitments = structure()
+    texts = [c.text for c in commitments]
+    docs = list(nlp.pipe(texts, disable=UNUSED_BY_STAGES))
+    year = agreement_year(document)
+    return {"parties, outline, commitments": structure,
+            "spaCy (tokenizer, rulers)": lambda: list(nlp.pipe(texts, disable=UNUSED_BY_STAGES)),
+            "owners, actors, quantities": lambda: [enrich(c, d, register, year) for c, d in zip(commitments, docs)]}
+
+
 def pdfplumber_text(path: Path) -> int:
     characters = 0
     with pdfplumber.open(path) as document:
@@ -122,18 +199,36 @@ def measure(path: Path, pages: int, runs: int, slow_runs: int, settings: Setting
     engines = {engine: replace(settings, pdf_engine=engine) for engine in ENGINES}
     rows = {engine: [commitment_row(c) for c in extract_document(path, engines[engine], nlp).commitments]
             for engine in ENGINES}  # also warms every code path up
+    stages = stage_parts(read_document(path, engines["pdfium"]), nlp)
+    timer = PartTimer(READER_PARTS)
+
+    def read_with_parts() -> tuple[float, float]:
+        """`read pdfium`, recording the CPU time of its parts as well (no wall time: 0)."""
+        before = dict(timer.seconds)
+        timer.timing = True
+        wall, cpu = timed(lambda: read_document(path, engines["pdfium"]))
+        timer.timing = False
+        parts: dict[str, float] = {}
+        for key, part in READER_PARTS.items():
+            parts[part] = parts.get(part, 0.0) + timer.seconds[key] - before[key]
+        for part, seconds in parts.items():
+            timings.setdefault(f"reader: {part}", []).append((0.0, seconds * 1000 / pages))
+        return wall, cpu
+
     timings: dict[str, list[tuple[float, float]]] = {}
     for run in range(runs):
         slow = run < slow_runs
-        steps = [("baseline", lambda: pypdfium2_text(path))]
+        steps = [("baseline", lambda: pypdfium2_text(path)), ("pages opened", lambda: pages_opened(path))]
+        steps += [(f"stage: {name}", call) for name, call in stages.items()]
         if slow:
             steps.append(("pdfplumber text", lambda: pdfplumber_text(path)))
         for engine in ENGINES:
             if engine != "pdfplumber" or slow:
-                steps.append((f"read {engine}", lambda e=engine: read_document(path, engines[e])))
+                steps.append((f"read {engine}", read_with_parts if engine == "pdfium"
+                               else lambda e=engine: read_document(path, engines[e])))
                 steps.append((f"extract {engine}", lambda e=engine: extract_document(path, engines[e], nlp)))
         for name, step in steps:
-            wall, cpu = timed(step)
+            wall, cpu = step() if step is read_with_parts else timed(step)
             timings.setdefault(name, []).append((wall * 1000 / pages, cpu * 1000 / pages))
     wall = {name: statistics.median(w for w, _ in values) for name, values in timings.items()}
     cpu = {name: statistics.median(c for _, c in values) for name, values in timings.items()}
@@ -195,7 +290,7 @@ def report(timing: dict, memory: dict[tuple[int, str], dict]) -> str:
         f"{timing['runs']['baseline']} runs ({timing['runs'].get('pdfplumber text', 0)} for the pdfplumber ones), "
         "interleaved in one process; wall and CPU time (of this process only, steadier on a shared "
         "machine), ratios against the baseline of the same run. `extract - read` is what the stages after "
-        "the reader (normalize, outline, commitments, parties, spaCy, quantities) add.",
+        "the reader (parties, outline, commitments, spaCy, owners, quantities) add.",
         "",
         "| measure | ms/page | x baseline | CPU ms/page | x baseline (CPU) |",
         "| --- | ---: | ---: | ---: | ---: |",
@@ -216,6 +311,7 @@ def report(timing: dict, memory: dict[tuple[int, str], dict]) -> str:
     lines += ["", f"Goal, extract within 2x of the baseline: {'met' if cpu_ratio[best] <= 2 else 'not met'}; "
               f"fastest is {best}, {cpu_ratio[best]:.1f}x (CPU). The stages after the reader alone take "
               f"{after:.1f}x, the pdfium reader {cpu_ratio['read pdfium']:.1f}x."]
+    lines += ["", *breakdown(cpu)]
     same = ", ".join(f"{engine}: {'yes' if timing['same_rows'][engine] else 'NO'}"
                      for engine in ENGINES if engine != "pdfplumber")
     page_counts = sorted({pages for pages, _ in memory})
@@ -231,6 +327,33 @@ def report(timing: dict, memory: dict[tuple[int, str], dict]) -> str:
     return "\n".join(lines)
 
 
+
+
+def breakdown(cpu: dict[str, float]) -> list[str]:
+    """Where the CPU time of `extract pdfium` goes: its reader's parts, timed inside it, and
+    the stages after it, each timed alone on the read document."""
+    base = cpu["baseline"]
+    part = {name.removeprefix("reader: "): value for name, value in cpu.items() if name.startswith("reader: ")}
+    opening = part.pop("open") - part["text, runs and styles (calls into pdfium)"]
+    measured = opening + sum(part.values())
+    stages = {name.removeprefix("stage: "): value for name, value in cpu.items() if name.startswith("stage: ")}
+    after = cpu["extract pdfium"] - cpu["read pdfium"]
+    rows = [("reader: opening pages and text pages, page boxes, ruled-line paths", opening),
+            *((f"reader: {name}", value) for name, value in part.items()),
+            ("reader: the rest (closing pages, batching, the format check)", cpu["read pdfium"] - measured),
+            ("read pdfium", cpu["read pdfium"]),
+            *((f"stage: {name}", value) for name, value in stages.items()),
+            ("stages after the reader (extract pdfium - read pdfium)", after),
+            ("extract pdfium", cpu["extract pdfium"])]
+    table = ["Where the CPU time of extract pdfium goes (medians; the reader's parts are timed inside "
+             "`read pdfium`, each stage alone on the read document):", "",
+             "| part | CPU ms/page | x baseline |", "| --- | ---: | ---: |"]
+    table += [f"| {name} | {value:.2f} | {value / base:.2f} |" for name, value in rows]
+    table += ["", f"For scale: loading each page and its text page and closing them, as the baseline does "
+              f"but without reading the text, takes {cpu['pages opened']:.2f} ms/page "
+              f"({cpu['pages opened'] / base:.2f}x). The goal, 2x, leaves {2 * base:.2f} ms/page for all of "
+              f"extract pdfium."]
+    return table
 
 
 def main() -> None:

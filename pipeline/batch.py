@@ -10,14 +10,15 @@ consecutive years, publish one dataset.
 `run_batch` lists these stages in order. A bad file becomes a `Failure` (a row of errors.csv)
 and the rest goes on.
 
-The cache (`OUT/.cache/`) holds one pickle per document and per compared pair, named by the
-files' content hashes and a hash of the settings and of the pipeline's source code, so a rerun
-only reads what changed: renaming or moving a file reuses its entry, editing it or the code
-does not. It also keeps the last run's result: when nothing it was made from changed and its
-outputs are all there, a rerun returns it without writing anything. An entry not written
+The cache (`OUT/.cache/`) holds one JSON entry per document and per compared pair, named by
+the files' content hashes and a hash of the settings and of the pipeline's source code, so a
+rerun only reads what changed: renaming or moving a file reuses its entry, editing it or the
+code does not. It also keeps the last run's result: when nothing it was made from changed and
+its outputs are all there, a rerun returns it without writing anything. An entry not written
 or used for CACHE_KEEP_DAYS days (a file gone from the inputs, earlier code or settings)
-is deleted at the end of a run. Pickles are trusted local
-data: do not copy a cache from someone you do not trust; delete `.cache/` to start afresh.
+is deleted at the end of a run. Entries are data only (pipeline.records: the frozen records
+field by field), never pickles, so a file planted in `.cache/` cannot run code; delete
+`.cache/` to start afresh.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import functools
 import gc
 import hashlib
 import importlib
+import json
 import logging
 import os
 import pickle
@@ -46,9 +48,10 @@ from typing import Any
 # or scipy to import. The stages import them when they have work.
 from pipeline.corrections import (Corrections, PairCorrections, correct_extraction, find_corrections,
                                   forbidden_in_groups, pair_corrections, read_corrections, unmatched_corrections)
-from pipeline.errors import AgreementError, ModelNotBuiltError
-from pipeline.ingest import SUFFIX_FORMATS, SUPPORTED, document_id, unique_ids
-from pipeline.settings import Settings
+from pipeline.errors import AgreementError, ModelNotBuiltError, write_problem
+from pipeline.ingest import OTHER_WORD_FILES, SUFFIX_FORMATS, SUPPORTED, document_id, too_large, unique_ids
+from pipeline.records import from_data, to_data
+from pipeline.settings import DEFAULT_TIME_LIMIT, Settings
 from pipeline.types import CORPORATIE, GEMEENTE, Extraction, Issue
 
 log = logging.getLogger(__name__)
@@ -59,14 +62,22 @@ DIFFS_DIR = "diffs"
 REPORT_NAME = "report.html"  # what pipeline.diff.write_diff writes beside the matches
 MANIFEST_NAME = "manifest.csv"  # picked up from the inputs folder when --manifest is not given
 MANIFEST_COLUMNS = ("file", "series", "year")
-RUN_RECORD = "run"  # .cache/run-<run key>-<settings hash>.pickle: the last run's result
+RUN_RECORD = "run"  # .cache/run-<run key>-<settings hash>.json: the last run's result
+CACHE_SUFFIX = ".json"
+CACHE_FORMAT = 1  # written in every entry; an entry of another format is a miss
+OLD_CACHE_SUFFIXES = (".pickle",)  # entries of earlier releases: never read, deleted by `prune`
 CACHE_KEEP_DAYS = 30  # a cache entry not written or used for this long is deleted after a run
 CACHE_KEY_SUFFIXES = {".py", ".jsonl", ".csv", ".json"}  # code, patterns, package data
 # Modules that only write outputs: editing them must not throw the cached extractions away.
 NOT_IN_CACHE_KEY = {"publish.py", "cli.py", "__main__.py"}
-# Failures that may go away without the file or the code changing: never cached.
+# Failures that may go away without the file or the code changing: never cached. A time
+# limit passed on a busy machine may not be on the next run (but see extract_within_limit).
 TRANSIENT_ERRORS = {"BrokenProcessPool", "ModelNotBuiltError", "MissingDependencyError", "MemoryError",
-                    "OSError", "PermissionError", "TimeoutError"}
+                    "OSError", "PermissionError", "TimeoutError", "TimeLimitError"}
+# A worker still stuck this long after the limit (in a C library, which the limit's signal
+# cannot interrupt) is ended.
+HARD_LIMIT_GRACE = 30.0
+LOCK_NAME = "lock"  # .cache/lock, locked while a batch writes the output folder
 
 # Where a member's series and year came from (documents.series_from / year_from).
 FROM_MANIFEST = "manifest"
@@ -170,14 +181,16 @@ class BatchResult:
 
 def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | None = None,
               manifest: Path | None = None, progress: bool | None = None,
-              corrections: Path | None = None) -> BatchResult:
+              time_limit: float | None = DEFAULT_TIME_LIMIT, corrections: Path | None = None) -> BatchResult:
     """Extract every agreement under `inputs`, diff consecutive years, publish into `out_dir`.
 
     `workers` defaults to the number of cores (spawned ones: at most one per
-    SPAWNED_WORKER_DOCUMENTS documents to read); `manifest` to `inputs/manifest.csv` if there is one; `progress` (a tqdm bar) to whether stderr is a terminal, else log lines;
-    `corrections` (pipeline/corrections.py) to `inputs/corrections.csv` if there is one.
-    Raises AgreementError only for a bad manifest or corrections file, an inputs folder without documents or an
-    unbuilt spaCy pipeline; bad documents become `failures`.
+    SPAWNED_WORKER_DOCUMENTS documents to read); `manifest` to `inputs/manifest.csv` if there is one; `progress` (a tqdm bar) to whether stderr is a terminal, else log lines.
+    `time_limit` caps the seconds one document may take (None: no limit; see `extract_within_limit`).
+    `corrections` (pipeline/corrections.py) defaults to `inputs/corrections.csv` if there is one.
+    Raises AgreementError only for a bad manifest or corrections file, an inputs folder without documents, an
+    unbuilt spaCy pipeline, or an output folder that cannot be written (see `output_folder`);
+    bad documents become `failures`.
 
         result = run_batch(Path("inputs"), Path("outputs"), Settings())
         result.read, result.cached, [f.reason for f in result.failures]
@@ -189,6 +202,14 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
     sources = discover(inputs, exclude=out_dir)
     if not sources:
         raise AgreementError(inputs, f"no agreements found in this folder or below it (expected {SUPPORTED} files)")
+    with output_folder(out_dir):
+        return _run_in(out_dir, inputs, sources, entries, settings, workers, progress, time_limit, started, fixes)
+
+
+def _run_in(out_dir: Path, inputs: Path, sources: list[Source], entries: Mapping[str, ManifestEntry],
+            settings: Settings, workers: int | None, progress: bool | None, time_limit: float | None,
+            started: float, fixes: Corrections) -> BatchResult:
+    """The stages of `run_batch`, the output folder held."""
     cache = Cache(out_dir / CACHE_DIR, settings_hash(settings))
     key = run_key(inputs, sources, entries, cache, fixes.digest)
     previous = previous_run(cache, key, out_dir)
@@ -197,7 +218,7 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
         return replace(previous, read=0, cached=len(sources), seconds={})
     bar = _want_progress(progress)
     clock = Stopwatch()
-    with Workers(settings, workers) as pool:
+    with Workers(settings, workers, time_limit) as pool:
         with clock("extract"):
             extracted = correct_all(extract_all(sources, cache, pool, bar), fixes)
             members, warnings = place_in_series(sources, extracted.extractions, entries)
@@ -217,7 +238,7 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
             written = tuple(path.relative_to(out_dir) for path in files)
             records.append(run_record(replace(result, written=written)))
 
-        with clock("publish"):
+        with clock("publish"), writing_outputs(out_dir):
             publish(result, out_dir, pool.beside, documents, meanwhile=record)
     result, kept = records[0]
     result = replace(result, seconds=clock.seconds)
@@ -251,11 +272,61 @@ class Stopwatch:
             self.seconds[stage] = self.seconds.get(stage, 0.0) + time.perf_counter() - started
 
 
+# --------------------------------------------------------------------------- the output folder
+
+
+@contextlib.contextmanager
+def output_folder(out_dir: Path) -> Iterator[None]:
+    """Hold the output folder for one run: make it (and .cache/), lock it so a second batch
+    cannot write there at the same time, and delete what a killed run left: every output is
+    written under a temporary name (".commitments.csv.x1y2.tmp") and renamed, so a run
+    killed midway leaves those, never a half-written output.
+
+    Raises AgreementError when the folder cannot be written (a file in its place, a
+    read-only disk, no permission) or another batch holds it. The lock (a POSIX record
+    lock) goes with the process that took it, however that process ends.
+    """
+    try:
+        (out_dir / CACHE_DIR).mkdir(parents=True, exist_ok=True)
+        handle = (out_dir / CACHE_DIR / LOCK_NAME).open("a+b")
+    except OSError as error:
+        raise AgreementError(out_dir, f"cannot write the outputs here ({write_problem(out_dir, error)})") from error
+    try:
+        try:
+            import fcntl
+        except ImportError:  # not POSIX: no lock
+            fcntl = None
+        if fcntl is not None:
+            try:
+                fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as error:
+                raise AgreementError(out_dir, "another batch is writing to this folder; "
+                                              "wait for it to end, or write elsewhere") from error
+        for stale in [*out_dir.rglob(".*.tmp")]:
+            with contextlib.suppress(OSError):
+                stale.unlink()
+        yield
+    finally:
+        handle.close()
+
+
+@contextlib.contextmanager
+def writing_outputs(out_dir: Path) -> Iterator[None]:
+    """An OSError while writing the outputs (a full disk) as one AgreementError; the files an
+    earlier run wrote stay as they were (each is replaced only once its successor is whole)."""
+    try:
+        yield
+    except OSError as error:
+        raise AgreementError(out_dir, f"cannot write the outputs ({write_problem(out_dir, error)}); "
+                                      "the outputs of an earlier run are left as they were") from error
+
+
 # --------------------------------------------------------------------------- discover
 
 
 def discover(inputs: Path, exclude: Path | None = None) -> list[Source]:
-    """Every PDF, DOCX and text file under `inputs`, recursively, in path order.
+    """Every PDF, DOCX and text file under `inputs`, recursively, in path order (and the Word
+    files of other kinds, .doc, .docm, .dotx, which extraction then refuses, saying why).
 
     Hidden files and folders (".cache"), Word's lock files ("~$x.docx") and the folder
     `exclude` (the output folder, when it lies inside the inputs) are skipped.
@@ -277,16 +348,27 @@ def _is_document(path: Path, inputs: Path, skip: Path | None) -> bool:
     parts = path.relative_to(inputs).parts
     if any(part.startswith((".", "~$")) for part in parts):
         return False
-    if skip is not None and (path.resolve() == skip or skip in path.resolve().parents):
-        return False
-    return path.is_file() and path.suffix.lower() in SUFFIX_FORMATS
+    if skip is not None:  # the folder, not the file: a file may be a link that loops
+        folder = path.parent.resolve()
+        if folder == skip or skip in folder.parents:
+            return False
+    # Not only regular files: a broken or looping link, a pipe named x.txt gets a row in
+    # errors.csv saying what it is, rather than going unmentioned.
+    return path.suffix.lower() in DISCOVERED_SUFFIXES and not path.is_dir()
+
+
+# Word files that are not .docx are found too, so that errors.csv says what to do with them.
+DISCOVERED_SUFFIXES = set(SUFFIX_FORMATS) | set(OTHER_WORD_FILES)
 
 
 
 
 def file_sha256(path: Path) -> str:
-    """The hex SHA-256 of a file's bytes; "" when it cannot be read (extraction reports why)."""
+    """The hex SHA-256 of a file's bytes; "" when it cannot be read, is not a regular file (a
+    pipe would block) or is too large to be read: extraction reports why."""
     digest = hashlib.sha256()
+    if not path.is_file() or too_large(path):  # a file refused unread is not read to hash it either
+        return ""
     try:
         with path.open("rb") as handle:
             for chunk in iter(lambda: handle.read(1 << 20), b""):
@@ -389,57 +471,118 @@ def publish_fingerprint() -> str:
 
 @dataclass(frozen=True)
 class Cache:
-    """Pickles in `folder`, named "<content sha256>-<settings hash>.pickle".
+    """Entries in `folder`, named "<content sha256>-<settings hash>.json" (`encode_entry`).
 
-    A missing or unreadable entry is a miss, never an error: the work is simply redone.
+    A missing or unreadable entry is a miss, never an error: the work is simply redone. An
+    entry that cannot be written (a full disk) is left out with a warning.
     """
 
     folder: Path
     settings: str
 
     def path(self, *hashes: str) -> Path:
-        return self.folder / f"{'-'.join(hashes)}-{self.settings}.pickle"
+        return self.folder / f"{'-'.join(hashes)}-{self.settings}{CACHE_SUFFIX}"
 
     def get(self, *hashes: str) -> Any | None:
         if not all(hashes):
             return None
+        path = self.path(*hashes)
         try:
-            with self.path(*hashes).open("rb") as handle:
-                value = pickle.load(handle)
-            os.utime(self.path(*hashes))  # used: `prune` keeps it
+            value = decode_entry(path.read_bytes())
+            os.utime(path)  # used: `prune` keeps it
             return value
         except FileNotFoundError:
             return None
-        except Exception as error:  # a truncated or foreign pickle: redo the work
-            log.warning("cache: ignoring %s (%s)", self.path(*hashes).name, error)
+        except Exception as error:  # a truncated or foreign entry: redo the work
+            log.warning("cache: ignoring %s (%s)", path.name, error)
             return None
 
     def put(self, value: Any, *hashes: str) -> None:
-        self.put_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), *hashes)
+        self.put_bytes(encode_entry(value), *hashes)
 
     def put_bytes(self, data: bytes, *hashes: str) -> None:
-        """Store a value already pickled."""
+        """Store an entry already encoded (`encode_entry`)."""
         from pipeline.export import atomic_path
 
         if not all(hashes):
             return
-        with atomic_path(self.path(*hashes)) as tmp:
-            tmp.write_bytes(data)
-
+        try:
+            with atomic_path(self.path(*hashes)) as tmp:
+                tmp.write_bytes(data)
+        except OSError as error:
+            log.warning("cache: cannot keep %s (%s); it is made again next run",
+                        self.path(*hashes).name, error.strerror or error)
 
     def prune(self, days: float = CACHE_KEEP_DAYS) -> int:
         """Delete the entries not written or used for `days` days: those of files gone from
-        the inputs and of earlier code or settings. Returns how many were deleted."""
+        the inputs and of earlier code or settings; and, whatever their age, entries of an
+        earlier format (pickles), which are never read. Returns how many were deleted."""
         cutoff = time.time() - days * 86400
         removed = 0
-        for entry in self.folder.glob("*.pickle"):
+        for entry in self.folder.glob("*"):
             try:
-                if entry.stat().st_mtime < cutoff:
+                if entry.suffix in OLD_CACHE_SUFFIXES or (entry.suffix == CACHE_SUFFIX
+                                                           and entry.stat().st_mtime < cutoff):
                     entry.unlink()
                     removed += 1
             except OSError:  # gone meanwhile, or not ours to delete: leave it
                 continue
         return removed
+
+
+def encode_entry(value: Extraction | Failure | BatchResult | tuple[Mapping[str, Any], ...]) -> bytes:
+    """A cache entry: an extraction, a failure, a pair's match rows or a run's result as JSON.
+
+        {"format": 1, "kind": "Extraction", "value": {"document": {"path": ..., "blocks": [...]}, ...}}
+    """
+    if isinstance(value, BatchResult):
+        kind, data = "BatchResult", result_to_data(value)
+    elif isinstance(value, (Extraction, Failure)):
+        kind, data = type(value).__name__, to_data(value)
+    elif isinstance(value, tuple):
+        kind, data = "MatchRows", to_data(value)
+    else:
+        raise TypeError(f"the cache keeps no {type(value).__name__}")
+    entry = {"format": CACHE_FORMAT, "kind": kind, "value": data}
+    return json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode_entry(data: bytes) -> Extraction | Failure | BatchResult | tuple[dict[str, Any], ...]:
+    """The value `encode_entry` stored; ValueError for anything else."""
+    entry = json.loads(data)
+    if not isinstance(entry, dict) or entry.get("format") != CACHE_FORMAT:
+        raise ValueError(f"not a cache entry of format {CACHE_FORMAT}")
+    kind = entry.get("kind")
+    if kind == "BatchResult":
+        return result_from_data(entry["value"])
+    if kind not in _ENTRY_KINDS:
+        raise ValueError(f"unknown kind of cache entry {kind!r}")
+    return from_data(_ENTRY_KINDS[kind], entry["value"])
+
+
+_ENTRY_KINDS = {"Extraction": Extraction, "Failure": Failure, "MatchRows": tuple[dict[str, Any], ...]}
+
+
+def result_to_data(result: BatchResult) -> dict[str, Any]:
+    """A run's result as data; a pair names its two members by their place in `members`
+    rather than holding copies of their extractions."""
+    place = {id(member): index for index, member in enumerate(result.members)}
+    data = {name: to_data(getattr(result, name)) for name in ("members", "failures", "warnings", "read",
+                                                             "cached", "written", "seconds")}
+    data["pairs"] = [{"series": p.series, "old": place[id(p.old)], "new": place[id(p.new)],
+                      "match_rows": to_data(p.match_rows), "report": p.report} for p in result.pairs]
+    return data
+
+
+def result_from_data(data: dict[str, Any]) -> BatchResult:
+    members = from_data(tuple[Member, ...], data["members"])
+    pairs = tuple(Pair(p["series"], members[p["old"]], members[p["new"]],
+                       from_data(tuple[dict[str, Any], ...], p["match_rows"]), p["report"])
+                  for p in data["pairs"])
+    return BatchResult(members=members, pairs=pairs, failures=from_data(tuple[Failure, ...], data["failures"]),
+                       warnings=from_data(tuple[Issue, ...], data["warnings"]), read=data["read"],
+                       cached=data["cached"], written=from_data(tuple[Path, ...], data["written"]),
+                       seconds=from_data(dict[str, float], data["seconds"]))
 
 
 def run_key(inputs: Path, sources: Iterable[Source], entries: Mapping[str, ManifestEntry], cache: Cache,
@@ -466,16 +609,16 @@ def previous_run(cache: Cache, key: str, out_dir: Path) -> BatchResult | None:
 
 
 def run_record(result: BatchResult) -> tuple[BatchResult, bytes | None]:
-    """`result` and what `remember_run` keeps of it: the result pickled, or None when a
-    failure may go away by itself (the next run then tries again)."""
+    """`result` and what `remember_run` keeps of it: the result as a cache entry, or None when
+    a failure may go away by itself (the next run then tries again)."""
     if any(f.error in TRANSIENT_ERRORS for f in result.failures):
         return result, None
-    return result, pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+    return result, encode_entry(result)
 
 
 def remember_run(cache: Cache, key: str, record: bytes | None) -> None:
     """Keep this run's record (`run_record`) for the next run; only the latest is kept."""
-    for old in cache.folder.glob(f"{RUN_RECORD}-*.pickle"):
+    for old in cache.folder.glob(f"{RUN_RECORD}-*{CACHE_SUFFIX}"):
         old.unlink(missing_ok=True)
     if record is not None:
         cache.put_bytes(record, RUN_RECORD, key)
@@ -565,13 +708,40 @@ def extract_source(source: Source, settings: Settings, nlp, read: Any = None) ->
         return _failure(source, error)
 
 
+def extract_within_limit(source: Source, settings: Settings, nlp, read: Any = None,
+                         limit: float | None = None, hang_cache: Cache | None = None) -> Extraction | Failure:
+    """`extract_source` within `limit` seconds: past it, a TimeLimitError Failure (not cached:
+    the next run tries again).
+
+    In a worker process (`hang_cache` given), a document still stuck HARD_LIMIT_GRACE seconds
+    after the limit, in a C library the limit cannot interrupt, ends the worker; its failure
+    is cached first, so the next run does not try it again (the documents the pool was
+    working on beside it fail as BrokenProcessPool, and are tried again).
+    """
+    from pipeline.errors import HungDocumentError, TimeLimitError
+    from pipeline.limits import limit_message, time_limit
+
+    def remember_hang() -> None:
+        cache.put(Failure(str(source.path), source.document, "extract", HungDocumentError.__name__,
+                          limit_message(limit) + f"; still running {HARD_LIMIT_GRACE:g} s later, so the "
+                          "worker process was ended"), source.sha256)
+
+    cache = hang_cache
+    try:
+        with time_limit(limit, source.path, HARD_LIMIT_GRACE if cache is not None else None,
+                        remember_hang if cache is not None else None):
+            return extract_source(source, settings, nlp, read)
+    except TimeLimitError as error:
+        return _failure(source, error)
+
+
 def cache_outcome(outcome: Extraction | Failure, source: Source, cache: Cache) -> bytes:
-    """An extraction or failure pickled and kept in the cache, unless the failure may go
-    away by itself. The pickle is also what a worker sends back, so it is made only once."""
-    data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+    """An extraction or failure kept in the cache, unless the failure may go away by itself;
+    returned pickled, as a worker sends it back to the process that asked (a pickle between
+    this program's own processes only, never stored)."""
     if not (isinstance(outcome, Failure) and outcome.error in TRANSIENT_ERRORS):
-        cache.put_bytes(data, source.sha256)
-    return data
+        cache.put(outcome, source.sha256)
+    return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def _failure(source: Source, error: Exception) -> Failure:
@@ -620,8 +790,8 @@ class Workers:
             futures = pool.beside([(write_sqlite, tables, path), ...])
     """
 
-    def __init__(self, settings: Settings, requested: int | None):
-        self.settings, self.requested = settings, requested
+    def __init__(self, settings: Settings, requested: int | None, time_limit: float | None = None):
+        self.settings, self.requested, self.time_limit = settings, requested, time_limit
         self.pool: ProcessPoolExecutor | None = None
         self.size = 0  # worker processes of the running pool
         self.used = False  # a pool read documents this run: the later stages use one too
@@ -688,11 +858,13 @@ class Workers:
         # worker busy alone at the end.
         ordered = sorted(sources, key=_size, reverse=True)
         if START_METHOD == "fork":
-            read = ReadAhead(ordered, self.settings).during(self.load_nlp) if self.nlp is None else {}
+            read = (ReadAhead(ordered, self.settings, self.time_limit).during(self.load_nlp)
+                    if self.nlp is None else {})
             log.info("batch: %d document(s) read while the spaCy pipeline loaded", len(read))
-            self.start(size, nlp=self.nlp, settings=self.settings, cache=cache, read=read)
+            self.start(size, nlp=self.nlp, settings=self.settings, cache=cache, read=read,
+                       time_limit=self.time_limit)
         else:  # each spawned worker loads its own pipeline
-            self.start(size, settings=self.settings, cache=cache, load_nlp=True)
+            self.start(size, settings=self.settings, cache=cache, load_nlp=True, time_limit=self.time_limit)
         pending = {self.pool.submit(_extract_in_worker, source): source for source in ordered}
         # While the workers read: the later stages' imports (~1 s), which their forked
         # workers then inherit.
@@ -703,7 +875,7 @@ class Workers:
 
     def _extract_here(self, sources: list[Source], cache: Cache) -> Iterator[tuple[Source, Extraction | Failure]]:
         for source in sources:
-            outcome = extract_source(source, self.settings, self.load_nlp())
+            outcome = extract_within_limit(source, self.settings, self.load_nlp(), None, self.time_limit)
             cache_outcome(outcome, source, cache)
             yield source, outcome
 
@@ -777,8 +949,9 @@ def _extract_in_worker(source: Source) -> bytes | Failure:
     if isinstance(_SHARED["nlp"], AgreementError):
         return _failure(source, _SHARED["nlp"])
     document = _SHARED.get("read", {}).get(source.document)
-    return cache_outcome(extract_source(source, _SHARED["settings"], _SHARED["nlp"], document),
-                         source, _SHARED["cache"])
+    outcome = extract_within_limit(source, _SHARED["settings"], _SHARED["nlp"], document,
+                                   _SHARED.get("time_limit"), hang_cache=_SHARED["cache"])
+    return cache_outcome(outcome, source, _SHARED["cache"])
 
 
 class ReadAhead:
@@ -789,8 +962,8 @@ class ReadAhead:
         read = ReadAhead(sources, settings).during(load)  ->  {document id: Document or Failure}
     """
 
-    def __init__(self, sources: list[Source], settings: Settings):
-        self.sources, self.settings = list(sources), settings
+    def __init__(self, sources: list[Source], settings: Settings, time_limit: float | None = None):
+        self.sources, self.settings, self.time_limit = list(sources), settings, time_limit
         self.read: dict[str, Any] = {}
         self.stopping = False
         self.pool = ProcessPoolExecutor(1, mp_context=get_context("fork"))
@@ -810,7 +983,7 @@ class ReadAhead:
         if self.sources and not self.stopping:
             source = self.sources.pop(0)
             try:
-                future = self.pool.submit(_read_in_worker, source, self.settings)
+                future = self.pool.submit(_read_in_worker, source, self.settings, self.time_limit)
             except RuntimeError:  # shut down meanwhile: the workers read it
                 return
             future.add_done_callback(lambda done: self._done(source, done))
@@ -821,11 +994,15 @@ class ReadAhead:
         self._next()
 
 
-def _read_in_worker(source: Source, settings: Settings) -> bytes:
-    """A document read (pipeline.ingest), or the Failure of reading it, pickled."""
+def _read_in_worker(source: Source, settings: Settings, time_limit: float | None = None) -> bytes:
+    """A document read (pipeline.ingest), or the Failure of reading it, pickled. A read stuck
+    past the time limit ends this process; the workers then read that document."""
     from pipeline.ingest import read_document
+    from pipeline.limits import time_limit as limit
     try:
-        return pickle.dumps(read_document(source.path, settings, source.document), protocol=pickle.HIGHEST_PROTOCOL)
+        with limit(time_limit, source.path, hard_after=HARD_LIMIT_GRACE):
+            document = read_document(source.path, settings, source.document)
+        return pickle.dumps(document, protocol=pickle.HIGHEST_PROTOCOL)
     except Exception as error:  # reported as extract_source would
         return pickle.dumps(_failure(source, error), protocol=pickle.HIGHEST_PROTOCOL)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from pipeline import settings as defaults
-from pipeline.errors import AgreementError
+from pipeline.errors import AgreementError, display_path, write_problem
 from pipeline.settings import Settings
 
 _PATH = click.Path(path_type=Path)
@@ -112,7 +112,11 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, corrections: Path | None, m
     for error in errors:
         _fail(error)
     if extractions:
-        write_extractions(extractions, out_dir)
+        try:
+            write_extractions(extractions, out_dir)
+        except OSError as error:
+            _fail(AgreementError(out_dir, f"cannot write the outputs here ({write_problem(out_dir, error)})"))
+            sys.exit(2)
         for extraction in extractions:
             click.echo(f"{extraction.document.id}: {len(extraction.commitments)} commitments, "
                        f"{len(extraction.parties)} parties, {len(extraction.issues)} issues "
@@ -199,10 +203,13 @@ def build_model(path: Path) -> None:
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help="CSV with columns file,series,year overriding a file's series and year "
                    "[default: INPUTS/manifest.csv when present].")
+@click.option("--time-limit", type=click.FloatRange(min=0), default=defaults.DEFAULT_TIME_LIMIT, show_default=True,
+              help="Seconds one document may take; past it the document is stopped and becomes a row "
+                   "of errors.csv (0: no limit).")
 @corrections_option
 @with_reading_options
-def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | None, corrections: Path | None,
-          model: Path | None, pdf_engine: str, ocr: str) -> None:
+def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | None, time_limit: float,
+          corrections: Path | None, model: Path | None, pdf_engine: str, ocr: str) -> None:
     """Extract every PDF, DOCX and text agreement under INPUTS (recursively), compare
     consecutive years of each series, and publish one dataset in --out.
 
@@ -218,12 +225,12 @@ def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | Non
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         result = run_batch(inputs, out_dir, _settings(model, pdf_engine, ocr), workers=workers, manifest=manifest,
-                           corrections=corrections)
+                           time_limit=time_limit or None, corrections=corrections)
     except AgreementError as error:
         _fail(error)
         sys.exit(2)
     for failure in result.failures:
-        click.echo(f"Error: {failure.path}: {failure.reason}", err=True)
+        click.echo(f"Error: {display_path(failure.path)}: {failure.reason}", err=True)
     series = len({m.series for m in result.members})
     errors = len(result.failures)
     click.echo(f"{len(result.members)} documents in {series} series ({result.read} files read, "

@@ -35,6 +35,7 @@ from pipeline.ingest.normalize import (BULLET_RE, DIGIT_TO_SUPERSCRIPT, LABEL_RE
 from pipeline.nlp import GROUPS_KEY
 from pipeline.outline import CHAPTER, SUBSECTION, THEME, Placed, has_dotted_leader
 from pipeline.parties import PartyRegister, is_lead_in
+from pipeline.period import MONTH_NAMES
 from pipeline.tables import DUE, HEADER_WORDS, OTHER_COLUMN_WORDS, OWNER, TableItem, column_role, continues_table, find_columns, table_items
 from pipeline.verbs import VerbLexicon
 from pipeline.types import (
@@ -61,10 +62,9 @@ _NOT_COMMITMENTS_HEADING = re.compile(
     r"\b(?:begripsbepalingen|begripsbepaling|begrippen|begrippenlijst|definities|afkortingen|"
     r"inhoudsopgave|considerans|overwegingen|jaarcyclus|cyclus|leeswijzer)\b|^(?:\S+\s+)?inhoud$", re.IGNORECASE)
 # The closing formula and signatures after the last commitment: never part of it.
-_MONTHS = "januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december"
 _CLOSING = re.compile(r"^\s*(?:aldus\b|ondertekend\b|getekend\b|namens\s|handtekening|voor\s+akkoord\b|"
                       r"(?:plaats\s+en\s+)?datum\s*:|"
-                      rf"[A-Z][\w'\- ]{{1,40}},\s+\d{{1,2}}\s+(?:{_MONTHS})\s+\d{{4}}\.?(?:\s|$))",  # "Ravensbeek, 2 december 2025"
+                      rf"[A-Z][\w'\- ]{{1,40}},\s+\d{{1,2}}\s+(?:{MONTH_NAMES})\s+\d{{4}}\.?(?:\s|$))",  # "Ravensbeek, 2 december 2025"
                       re.IGNORECASE)
 OTHER = "other"  # a field that names no owner and no timing: "Betrokken: HBH"
 # Several fields on one line: "Trekker: gemeente; gereed: Q2 2025", "Wie: X | Wanneer: 2025".

@@ -127,7 +127,10 @@ def load_extraction_folder(path: Path, document: str | None = None) -> Extractio
     years = Counter(c.year for c in commitments if c.year is not None)
     year = years.most_common(1)[0][0] if years else year_from_id(chosen)
     source = Document(path=path, id=chosen, format="extraction", blocks=())
-    return Extraction(document=source, year=year, parties=parties, commitments=commitments)
+    first = commitments[0] if commitments else None
+    return Extraction(document=source, year=year, parties=parties, commitments=commitments,
+                      period_start=first.period_start if first else None,
+                      period_end=first.period_end if first else None)
 
 
 def choose_document(path: Path, documents: list[str], wanted: str | None) -> str:
@@ -191,7 +194,8 @@ def read_parties(path: Path) -> list[Party]:
         return [Party(document=row["document"], name=row["name"], short_name=row["short_name"],
                       role=row.get("role") or None, signatory=row.get("signatory") or None,
                       function=row.get("function") or None,
-                      aliases=tuple(a for a in (row.get("aliases") or "").split("; ") if a))
+                      aliases=tuple(a for a in (row.get("aliases") or "").split("; ") if a),
+                      source=row.get("source") or "definition")
                 for row in csv.DictReader(handle)]
 
 

@@ -11,7 +11,27 @@ class AgreementError(Exception):
     def __init__(self, path: Path | str, problem: str):
         self.path = Path(path)
         self.problem = problem
-        super().__init__(f"{self.path}: {problem}")
+        super().__init__(f"{display_path(self.path)}: {problem}")
+
+
+def display_path(path: Path | str) -> str:
+    r"""A path for a one-line message: control characters in a file name (a newline, a tab)
+    written as escapes, so the message stays one line.
+
+    >>> print(display_path("in/a\nb.txt"), display_path("in/Súdwest 2021.pdf"))
+    in/a\nb.txt in/Súdwest 2021.pdf
+    """
+    text = str(path)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
+
+
+def write_problem(folder: Path, error: OSError) -> str:
+    """Why the outputs cannot be written into `folder`, in a few words: "Read-only file system"."""
+    if folder.exists() and not folder.is_dir():
+        return "a file, not a folder, has this name"
+    return error.strerror or str(error)
 
 
 class UnsupportedFormatError(AgreementError):
@@ -36,3 +56,12 @@ class MissingDependencyError(AgreementError):
 
 class ModelNotBuiltError(AgreementError):
     """The project's spaCy pipeline has not been built into models/."""
+
+
+class TimeLimitError(AgreementError):
+    """A document took longer than the batch's time limit per document."""
+
+
+class HungDocumentError(TimeLimitError):
+    """A document still running well past the time limit, in a library the limit could not
+    interrupt: its worker process was ended."""

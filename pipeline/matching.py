@@ -1401,8 +1401,8 @@ def align_leftovers(old: Side, new: Side, paired: list[tuple[int, int]], grouped
     cols = np.array([j for _, j in pairs])
     texts = process.cpdist([old.codes[i] for i in rows], [new.codes[j] for j in cols], scorer=fuzz.ratio,
                            dtype=np.uint8, workers=THREADS) / 100.0
-    nearest_old = {i: int(cols[rows == i][np.argmax(texts[rows == i])]) for i in set(rows.tolist())}
-    nearest_new = {j: int(rows[cols == j][np.argmax(texts[cols == j])]) for j in set(cols.tolist())}
+    nearest_old = _best_of_each(rows, cols, texts)
+    nearest_new = _best_of_each(cols, rows, texts)
     evidence: list[list[str]] = []
     for i, j in pairs:
         found = []
@@ -1432,6 +1432,17 @@ def align_leftovers(old: Side, new: Side, paired: list[tuple[int, int]], grouped
             reason = "between matched neighbours: " + ", ".join(found)
         result.append((i, j, float(texts[index[e]]), reason))
     return result
+
+
+def _best_of_each(ids: np.ndarray, others: np.ndarray, scores: np.ndarray) -> dict[int, int]:
+    """For each id: the other with the best score (first in order among equals).
+
+    >>> _best_of_each(np.array([0, 0, 1]), np.array([5, 6, 5]), np.array([0.2, 0.9, 0.4]))
+    {0: 6, 1: 5}
+    """
+    order = np.lexsort((-scores, ids))
+    first = np.flatnonzero(np.r_[True, ids[order][1:] != ids[order][:-1]])
+    return {int(ids[order[k]]): int(others[order[k]]) for k in first}
 
 
 def _shared_quantities(old: Commitment, new: Commitment) -> bool:

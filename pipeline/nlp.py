@@ -11,9 +11,9 @@ No trained Dutch pipeline is used (none may be downloaded), so everything here i
     verb_lexicon     the word forms that can only be verbs, from spacy-lookups-data; changes no
                      doc: it tells whether a numbered line commits someone (pipeline/verbs.py)
 
-Both rulers are `AnchoredSpanRuler`s: spaCy's SpanRuler, finding the same spans, but running its
-token patterns only around the words they need ("2021" in "in 2021"), which on agreement text
-is a small part of it.
+Both rulers are `CompiledSpanRuler`s: spaCy's SpanRuler, finding the same spans, but with its
+patterns compiled into sequences of word tests ("a time word, then a year" for "in 2021"), each
+word tested once per vocabulary word, so that a doc is matched without spaCy's Matcher.
 
 Patterns are data in pipeline/patterns/*.jsonl. quantities.jsonl refers to named word lists and
 regexes of quantity_words.jsonl as "@name" (see `expand_patterns`); they are expanded once, when
@@ -35,7 +35,6 @@ import shutil
 import sys
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -48,8 +47,8 @@ from spacy.pipeline import SpanRuler
 from spacy.tokens import Doc, Span
 
 from pipeline.errors import ModelNotBuiltError
+from pipeline.settings import DEFAULT_MODEL_PATH, Settings, user_model_path
 from pipeline.verbs import VERB_LEXICON
-from pipeline.settings import DEFAULT_MODEL_PATH, Settings
 
 PATTERNS_DIR = Path(__file__).resolve().parent / "patterns"
 GROUP_WORDS_FILE = PATTERNS_DIR / "group_words.jsonl"
@@ -65,7 +64,7 @@ QUANTITIES_KEY = "quantities"
 LEMMATIZER = "lemmatizer"
 GROUP_RULER = "group_words"
 QUANTITY_RULER = "quantity_ruler"
-ANCHORED_SPAN_RULER = "anchored_span_ruler"  # the quantity_ruler's factory, defined below
+COMPILED_SPAN_RULER = "compiled_span_ruler"  # the rulers' factory, defined below
 REQUIRED_PIPES = (LEMMATIZER, GROUP_RULER, QUANTITY_RULER, VERB_LEXICON)
 # The stages read doc.spans only, never lemmas: they run the pipeline without these.
 UNUSED_BY_STAGES = (LEMMATIZER,)
@@ -179,7 +178,7 @@ def patterns_fingerprint(files: Iterable[Path] = PATTERN_FILES) -> str:
     return digest.hexdigest()[:16]
 
 
-# --------------------------------------------------------------------------- anchored span ruler
+# --------------------------------------------------------------------------- compiled span ruler
 
 # Token attributes of the word itself (its Lexeme): a word that meets them meets them wherever
 # it stands, so whether it does can be worked out once per word.
@@ -209,131 +208,76 @@ def token_count_range(op: str | None) -> tuple[int, int | None]:
     return fewest, int(high) if high else None
 
 
-def required_word_test(spec: dict[str, Any]) -> bool:
-    """Does every match need exactly one token for `spec`, judged by the word alone?"""
-    return spec.get("OP") in (None, "1") and all(key.upper() in WORD_ATTRS for key in spec if key != "OP")
+def word_test(spec: dict[str, Any]) -> dict[str, Any] | None:
+    """The test a token spec puts to the word alone (the spec without "OP"), or None when it
+    tests more than the word or negates ("!")."""
+    if spec.get("OP") == "!" or not all(key.upper() in WORD_ATTRS for key in spec if key != "OP"):
+        return None
+    return {key: value for key, value in spec.items() if key != "OP"}
 
 
-@dataclass(frozen=True)
-class PatternPlan:
-    """Where one token pattern can match, as far as its words tell: around a token that passes
-    its anchor test, when the other words it requires stand near enough."""
-
-    anchor: int  # bit of the anchor's word test
-    before: int  # tokens a match can take before the anchor
-    after: int  # ... and after it
-    # Per other required word: its test's bit, the lowest and highest offset from the anchor
-    # it can stand at, and how many tokens a match can take beyond it (away from the anchor).
-    needs: tuple[tuple[int, int, int, int], ...]
-
-    def reach(self, word_bits: list[int], i: int) -> tuple[int, int] | None:
-        """How many tokens before and after token `i` a match anchored there can take, seen
-        where its required words stand; None when one is missing. `word_bits` holds the tests
-        each token of the doc passes."""
-        before, after = self.before, self.after
-        for bit, low, high, beyond in self.needs:
-            # The word farthest from the anchor that passes the test bounds the match.
-            if low > 0:
-                j = min(i + high, len(word_bits) - 1)
-                while j >= i + low and not word_bits[j] & bit:
-                    j -= 1
-                if j < i + low:
-                    return None
-                after = min(after, j - i + beyond)
-            else:
-                j = max(i + low, 0)
-                while j <= i + high and not word_bits[j] & bit:
-                    j += 1
-                if j > i + high:
-                    return None
-                before = min(before, i - j + beyond)
-        return before, after
-
-
-def pattern_plan(pattern: list[dict[str, Any]], anchor: int, bits: list[int | None]) -> PatternPlan | None:
-    """The plan of `pattern` anchored on `pattern[anchor]`; `bits` holds the bit of every required
-    word test (None for other token specs). None when a "*" or "+" leaves the reach unbounded.
-
-    >>> plan = pattern_plan([{"LOWER": "tussen"}, {"TEXT": "5"}, {"LOWER": "x", "OP": "{0,3}"}, {"LOWER": "y"}],
-    ...                     1, [1, 2, None, 4])
-    >>> plan.before, plan.after, plan.needs
-    (1, 4, ((1, -1, -1, 0), (4, 1, 4, 0)))
-    """
+def fixed_lengths(pattern: list[dict[str, Any]]) -> list[list[int]] | None:
+    """Each way a bounded token pattern can be spelled out token by token, as positions of
+    its specs: [{"A"}, {"B", "OP": "?"}, {"C"}] -> [[0, 2], [0, 1, 2]]; None if a spec is
+    unbounded ("*", "+")."""
     counts = [token_count_range(spec.get("OP")) for spec in pattern]
     if any(most is None for _, most in counts):
         return None
-    fewest = [low for low, _ in counts]
-    most = [high for _, high in counts]
-    needs = []
-    for j, bit in enumerate(bits):
-        if bit is None or j == anchor:
-            continue
-        first, last = sorted((j, anchor))
-        nearest, farthest = 1 + sum(fewest[first + 1:last]), 1 + sum(most[first + 1:last])
-        if j > anchor:
-            needs.append((bit, nearest, farthest, sum(most[j + 1:])))
-        else:
-            needs.append((bit, -farthest, -nearest, sum(most[:j])))
-    return PatternPlan(bits[anchor], sum(most[:anchor]), sum(most[anchor + 1:]), tuple(needs))
+    spelled: list[list[int]] = [[]]
+    for position, (fewest, most) in enumerate(counts):
+        spelled = [done + [position] * n for done in spelled for n in range(fewest, most + 1)]
+    return [positions for positions in spelled if positions]
 
 
-class AnchoredSpanRuler(SpanRuler):
-    """A SpanRuler that runs its token patterns only where they can match.
+class CompiledSpanRuler(SpanRuler):
+    """A SpanRuler whose patterns are compiled into sequences of word tests and matched
+    without spaCy's Matcher; it finds the same spans (the tests compare them).
 
-    Most tokens of a pattern test the word alone ("@amount" in "€ 663", "@year" in "in 2021"),
-    and whether a word passes such a test is worked out once per word, with a Matcher. One
-    required word of each pattern is its anchor; the doc is then matched only over the tokens
-    around each anchor word whose other required words stand within reach ("in" right before
-    "2021"). spaCy's Matcher does all the matching, with the same patterns, so the spans are
-    the ones a SpanRuler finds, in a fraction of the time: on agreement text few words can be
-    part of a quantity.
-
-    The anchor is the required word that matches the fewest Dutch stop words, the first of
-    equals: "in 2021" is anchored on the year, not on "in". A token pattern without a required
-    word, or with "*" or "+", makes the ruler match whole docs. Phrase patterns are matched
-    over the whole doc, as in SpanRuler.
+    Every token spec of the project's patterns tests the word alone ("@amount" in "€ 663",
+    "@year" in "in 2021"), so whether a word passes each test is worked out once per word,
+    with a Matcher over the new words, and kept as bits. A token pattern with "?" or "{m,n}"
+    becomes each of its fixed lengths; a doc matches wherever its words' bits hold those of a
+    sequence, token by token, which on agreement text is tried at a few words only (those
+    passing some sequence's first test). Phrase patterns stay with spaCy's PhraseMatcher (a
+    hash table of token sequences). A token pattern that tests more than the word, negates
+    ("!") or repeats without bound ("*", "+") makes the ruler match as SpanRuler does.
     """
 
     def clear(self) -> None:
         super().clear()
         self._word_tests = Matcher(self.nlp.vocab, validate=self.validate,
                                    fuzzy_compare=self.matcher_fuzzy_compare)
-        self._bit_of_test: dict[str, int] = {}  # token spec as JSON -> bit
+        self._bit_of_test: dict[str, int] = {}  # word test as JSON -> bit
         self._bit_of_key: dict[int, int] = {}  # the same, by the _word_tests match id
-        self._plans: dict[int, list[PatternPlan]] = {}  # by anchor bit
-        self._plans_by_anchors: dict[int, tuple[PatternPlan, ...]] = {}  # by the anchor bits of a word
-        self._anchor_bits = 0
-        self._match_whole_docs = False
         self._word_bits: dict[int, int] = {}  # orth id -> bits of the tests the word passes
+        self._sequences: list[tuple[tuple[int, ...], int]] = []  # (bits of each token, match id)
+        self._starting: dict[int, tuple] = {}  # a word's bits -> the sequences it can start
+        self._first_bits = 0
+        self._as_span_ruler = False
 
     def add_patterns(self, patterns: Iterable[dict[str, Any]]) -> None:
         patterns = list(patterns)  # from_disk passes a generator
         super().add_patterns(patterns)
-        token_patterns = [entry["pattern"] for entry in patterns if isinstance(entry["pattern"], list)]
-        if token_patterns:
-            self._plan(token_patterns)
-
-    def _plan(self, token_patterns: list[list[dict[str, Any]]]) -> None:
-        pattern_bits = [[self._word_test_bit(spec) if required_word_test(spec) else None for spec in pattern]
-                        for pattern in token_patterns]
-        self._word_bits = {}  # known words lack the new tests
         strings = self.nlp.vocab.strings
-        stop_words = self._bits([strings.add(word) for word in sorted(self.nlp.Defaults.stop_words)])
-        for pattern, bits in zip(token_patterns, pattern_bits):
-            candidates = [k for k, bit in enumerate(bits) if bit is not None]
-            plan = None
-            if candidates:
-                anchor = min(candidates, key=lambda k: (sum(1 for word in stop_words if word & bits[k]), k))
-                plan = pattern_plan(pattern, anchor, bits)
-            if plan is None:
-                self._match_whole_docs = True
-            else:
-                self._plans.setdefault(plan.anchor, []).append(plan)
-                self._anchor_bits |= plan.anchor
-        self._plans_by_anchors = {}
+        for entry in patterns:
+            key = strings.as_int(repr((entry["label"], entry.get("id", ""))))
+            pattern = entry["pattern"]
+            if isinstance(pattern, str):
+                continue  # spaCy's PhraseMatcher, a hash table of token sequences, matches these
+            tests = [word_test(spec) for spec in pattern]
+            spelled = fixed_lengths(pattern) if all(test is not None for test in tests) else None
+            if spelled is None:
+                self._as_span_ruler = True
+                continue
+            bits = [self._word_test_bit(test) for test in tests]
+            self._sequences.extend((tuple(bits[at] for at in positions), key) for positions in spelled)
+        self._word_bits = {}  # known words lack the new tests
+        self._starting = {}
+        self._first_bits = 0
+        for sequence, _ in self._sequences:
+            self._first_bits |= sequence[0]
 
-    def _word_test_bit(self, spec: dict[str, Any]) -> int:
-        test = {key: value for key, value in spec.items() if key != "OP"}
+    def _word_test_bit(self, test: dict[str, Any]) -> int:
         as_json = srsly.json_dumps(test, sort_keys=True)
         if as_json not in self._bit_of_test:
             bit = 1 << len(self._bit_of_test)
@@ -347,69 +291,49 @@ class AnchoredSpanRuler(SpanRuler):
         """The word tests each word passes, as bits; new words are tested once, all together."""
         known = self._word_bits
         new = set(orths).difference(known)
-        if new and not self._bit_of_test:
-            known.update(dict.fromkeys(new, 0))
-        elif new:
+        if new:
             words = list(new)
             strings = self.nlp.vocab.strings
             passed = dict.fromkeys(words, 0)
-            for key, i, _ in self._word_tests(Doc(self.nlp.vocab, words=[strings[orth] for orth in words])):
-                passed[words[i]] |= self._bit_of_key[key]
+            if self._bit_of_test:
+                for key, i, _ in self._word_tests(Doc(self.nlp.vocab, words=[strings[orth] for orth in words])):
+                    passed[words[i]] |= self._bit_of_key[key]
             known.update(passed)
         return [known[orth] for orth in orths]
 
-    def _plans_at(self, anchor_bits: int) -> tuple[PatternPlan, ...]:
-        """The distinct plans of the anchors a word is, widest first."""
-        plans = self._plans_by_anchors.get(anchor_bits)
-        if plans is None:
-            found = {plan: None for anchor, group in self._plans.items() if anchor & anchor_bits for plan in group}
-            plans = self._plans_by_anchors[anchor_bits] = tuple(
-                sorted(found, key=lambda plan: plan.before + plan.after, reverse=True))
-        return plans
-
     def match(self, doc: Doc) -> list[Span]:
-        if self._match_whole_docs:
+        if self._as_span_ruler:
             return super().match(doc)
         self._require_patterns()
         # Unlike SpanRuler, never runs a matcher without patterns, which would warn on every doc.
-        matches = list(self.phrase_matcher(doc)) if len(self.phrase_matcher) else []
-        for start, end in self._stretches(doc):
-            matches.extend((key, start + first, start + last) for key, first, last in self.matcher(doc[start:end]))
+        found = set(self.phrase_matcher(doc)) if len(self.phrase_matcher) else set()
+        bits = self._bits(doc.to_array(ORTH).tolist()) if self._sequences and len(doc) else []
+        first_bits, starting, size = self._first_bits, self._starting, len(bits)
+        for start, word in enumerate(bits):
+            if not word & first_bits:
+                continue
+            sequences = starting.get(word)
+            if sequences is None:
+                sequences = starting[word] = tuple((sequence, key) for sequence, key in self._sequences
+                                                   if sequence[0] & word)
+            for sequence, key in sequences:
+                end = start + len(sequence)
+                if end > size:
+                    continue
+                at = start + 1
+                for test in sequence[1:]:
+                    if not bits[at] & test:
+                        break
+                    at += 1
+                else:
+                    found.add((key, start, end))
         labels = self._match_label_id_map
-        return sorted({
-            Span(doc, start, end, label=labels[key]["label"], span_id=labels[key]["id"])
-            for key, start, end in matches
-            if start != end
-        })
-
-    def _stretches(self, doc: Doc) -> list[tuple[int, int]]:
-        """The token ranges of `doc` that hold every match: around each anchor word, as far as
-        the patterns that fit there reach; overlapping ranges joined."""
-        if not self._anchor_bits or not len(doc):
-            return []
-        word_bits = self._bits(doc.to_array(ORTH).tolist())
-        anchor_bits = self._anchor_bits
-        ranges = []
-        for i in [i for i, bits in enumerate(word_bits) if bits & anchor_bits]:
-            before = after = -1
-            for plan in self._plans_at(word_bits[i] & anchor_bits):
-                if plan.before > before or plan.after > after:  # else it cannot reach farther
-                    reach = plan.reach(word_bits, i)
-                    if reach is not None:
-                        before, after = max(before, reach[0]), max(after, reach[1])
-            if before >= 0:
-                ranges.append((i - before, i + after + 1))
-        stretches: list[tuple[int, int]] = []
-        for start, end in sorted(ranges):
-            if stretches and start <= stretches[-1][1]:
-                stretches[-1] = (stretches[-1][0], max(end, stretches[-1][1]))
-            else:
-                stretches.append((start, end))
-        return [(max(start, 0), min(end, len(doc))) for start, end in stretches]
+        return sorted({Span(doc, start, end, label=labels[key]["label"], span_id=labels[key]["id"])
+                       for key, start, end in found})
 
 
 @Language.factory(
-    ANCHORED_SPAN_RULER,
+    COMPILED_SPAN_RULER,
     assigns=["doc.spans"],
     default_config={
         "spans_key": "ruler",
@@ -423,12 +347,12 @@ class AnchoredSpanRuler(SpanRuler):
         "scorer": {"@scorers": "spacy.overlapping_labeled_spans_scorer.v1", "spans_key": "ruler"},
     },
 )
-def make_anchored_span_ruler(nlp: Language, name: str, spans_key: str | None, spans_filter: Any,
+def make_compiled_span_ruler(nlp: Language, name: str, spans_key: str | None, spans_filter: Any,
                              annotate_ents: bool, ents_filter: Any, phrase_matcher_attr: Any,
                              matcher_fuzzy_compare: Any, validate: bool, overwrite: bool,
-                             scorer: Any) -> AnchoredSpanRuler:
-    """The factory of `AnchoredSpanRuler`; it takes the settings of spaCy's span_ruler."""
-    return AnchoredSpanRuler(
+                             scorer: Any) -> CompiledSpanRuler:
+    """The factory of `CompiledSpanRuler`; it takes the settings of spaCy's span_ruler."""
+    return CompiledSpanRuler(
         nlp, name, spans_key=spans_key, spans_filter=spans_filter, annotate_ents=annotate_ents,
         ents_filter=ents_filter, phrase_matcher_attr=phrase_matcher_attr,
         matcher_fuzzy_compare=matcher_fuzzy_compare, validate=validate, overwrite=overwrite,
@@ -452,7 +376,7 @@ def build_pipeline() -> Language:
     split_footnote_marks(nlp)
     nlp.add_pipe(LEMMATIZER, config={"mode": "lookup"})
     nlp.add_pipe(
-        ANCHORED_SPAN_RULER,
+        COMPILED_SPAN_RULER,
         name=GROUP_RULER,
         config={
             "spans_key": GROUPS_KEY,
@@ -463,7 +387,7 @@ def build_pipeline() -> Language:
     )
     # Overlapping candidates are kept on purpose: quantities.py parses them and then chooses,
     # so a candidate whose text does not parse never hides a shorter one that does.
-    nlp.add_pipe(ANCHORED_SPAN_RULER, name=QUANTITY_RULER, config={"spans_key": QUANTITIES_KEY, "validate": True})
+    nlp.add_pipe(COMPILED_SPAN_RULER, name=QUANTITY_RULER, config={"spans_key": QUANTITIES_KEY, "validate": True})
     nlp.add_pipe(VERB_LEXICON)
     # initialize() loads the lemma tables (from the installed spacy-lookups-data package) and
     # clears the rulers, so patterns are added after it.
@@ -520,17 +444,28 @@ def load_pipeline(settings: Settings) -> Language:
     the tokenizer is built as `build_pipeline` builds it (blank Dutch + footnote marks),
     since spaCy reloads every tokenizer exception once per rule it reads from disk.
 
-    Raises ModelNotBuiltError when it was never built, lacks a component, or was built from
-    other pattern files than the ones installed now.
+    The user's cache folder (settings.user_model_path, the default of an installed package)
+    is the program's own: a pipeline missing there, or stale, is built there now, with one
+    line on stderr. Elsewhere (models/, a --model folder), raises ModelNotBuiltError when it
+    was never built, lacks a component, has other rulers than `CompiledSpanRuler`s, or was
+    built from other pattern files than the ones installed now.
     """
     path = Path(settings.model_path)
+    if path == user_model_path():
+        ensure_built(path)
     if not (path / "config.cfg").is_file():
         raise ModelNotBuiltError(path, NOT_BUILT)
-    built = spacy.util.load_config(path / "config.cfg")["nlp"]["pipeline"]
+    config = spacy.util.load_config(path / "config.cfg")
+    built = config["nlp"]["pipeline"]
     missing = [name for name in REQUIRED_PIPES if name not in built]
     if missing:
         raise ModelNotBuiltError(
             path, f"spaCy pipeline lacks {', '.join(missing)}; rebuild it with `agreements build-model`"
+        )
+    rulers = [config["components"][name].get("factory") for name in (GROUP_RULER, QUANTITY_RULER)]
+    if any(factory != COMPILED_SPAN_RULER for factory in rulers):
+        raise ModelNotBuiltError(
+            path, "spaCy pipeline was built with other rulers; rebuild it with `agreements build-model`"
         )
     nlp = spacy.load(path, exclude=["tokenizer", *UNUSED_BY_STAGES])
     split_footnote_marks(nlp)
@@ -539,6 +474,41 @@ def load_pipeline(settings: Settings) -> Language:
             path, "spaCy pipeline was built from other pattern files; rebuild it with `agreements build-model`"
         )
     return nlp
+
+
+def ensure_built(path: Path) -> None:
+    """Build the pipeline into `path` unless a current one (same pattern files, same spaCy)
+    is there; says so on stderr. Two processes building at once both succeed: each builds
+    beside the folder and renames its build into place, the second finding the first's."""
+    if _is_current(path):
+        return
+    sys.stderr.write(f"Building the spaCy pipeline into {path} (once, after installing; a few seconds)\n")
+    sys.stderr.flush()
+    staging = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=_parent(path)))
+    try:
+        build_pipeline().to_disk(staging)
+        if path.exists():
+            shutil.rmtree(path, ignore_errors=True)  # stale: ours to replace
+        try:
+            staging.rename(path)
+        except OSError:  # another process put its build there meanwhile
+            pass
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _parent(path: Path) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path.parent
+
+
+def _is_current(path: Path) -> bool:
+    try:
+        meta = srsly.read_json(path / "meta.json")
+    except (OSError, ValueError):
+        return False
+    return (meta.get("agreements", {}).get("patterns") == patterns_fingerprint()
+            and (path / "config.cfg").is_file())
 
 
 # --------------------------------------------------------------------------- helpers

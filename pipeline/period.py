@@ -32,7 +32,7 @@ SIGNED_FOR_NEXT_YEAR_FROM_MONTH = 10  # signed in October-December: for the year
 
 _MONTHS = {m: n for n, m in enumerate(("januari februari maart april mei juni juli augustus september "
                                        "oktober november december").split(), start=1)}
-_MONTH = "|".join(_MONTHS)
+MONTH_NAMES = "|".join(_MONTHS)  # a regex alternation of the Dutch month names
 _YEAR = r"(?:19|20)\d\d"
 _RANGE_SEP = r"\s*(?:[-\u2012\u2013\u2014\u2015]{1,3}|/|t/m|tot\s+en\s+met|tot)\s*"  # OCR reads "–" as "-—"
 # A year named as the agreement's own, strongest first; up to three words may stand between the
@@ -54,7 +54,7 @@ _RANGE = re.compile(rf"\b(?:afspraken|prestatieafspraken|kaderafspraken|periode|
 _NOT_THE_AGREEMENT = re.compile(r"\b(?:woonvisie|visie|woonagenda|beleid|beleidsplan|programma|nota)\b[^\d]*$",
                                 re.IGNORECASE)
 _LIST_ITEM = re.compile(r"^\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)]\s")
-_DATE = rf"(\d{{1,2}})\s+({_MONTH})\s+({_YEAR})"
+_DATE = rf"(\d{{1,2}})\s+({MONTH_NAMES})\s+({_YEAR})"
 _LOOPTIJD = re.compile(
     rf"\b(?:looptijd|geldig|gelden|geldt|periode|lopen|loopt|van\s+kracht)\b[^.]*?\b{_DATE}"
     rf"\s*(?:t/m|tot\s+en\s+met|tot|-|\u2013)\s*{_DATE}", re.IGNORECASE)

@@ -21,8 +21,11 @@ Every file is written under a temporary name and renamed into place.
 
 from __future__ import annotations
 
+import errno
 import itertools
 import json
+import os
+import sqlite3
 import re
 import numbers
 from collections import Counter
@@ -517,6 +520,10 @@ def write_sqlite(tables: list[tuple[Table, pd.DataFrame]], target: Path) -> Path
                                         f"VALUES ({', '.join('?' * len(table.columns))})", _records(data))
             db["commitments"].enable_fts(list(FTS_COLUMNS))
             db.index_foreign_keys()
+        except sqlite3.OperationalError as error:
+            if "full" in str(error):  # SQLite's word for ENOSPC: raise it as the OSError it is
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp)) from error
+            raise
         finally:
             db.close()
     return target
@@ -660,7 +667,7 @@ def sheet_titles(members: Iterable[Member]) -> list[str]:
     """
     titles, seen = [], Counter()
     for m in members:
-        year = str(m.year) if m.year else "?"
+        year = str(m.year) if m.year else "no year"  # "?" is one of the characters Excel refuses
         base = f"{m.series.split('--')[0][:31 - len(year) - 5]} {year}"
         seen[base] += 1
         titles.append(base if seen[base] == 1 else f"{base} ({seen[base]})")
@@ -675,6 +682,7 @@ def write_workbook(sheets: Iterable[Sheet], target: Path) -> Path:
     than building the workbook in openpyxl.
     """
     import xlsxwriter
+    import xlsxwriter.exceptions
 
     with atomic_path(target) as tmp:
         # Cells are text as given: no formulas, links or numbers guessed from strings.
@@ -683,7 +691,10 @@ def write_workbook(sheets: Iterable[Sheet], target: Path) -> Path:
         header, wrapped = book.add_format({"bold": True}), book.add_format({"text_wrap": True, "valign": "top"})
         for spec in sheets:
             _fill_sheet(book.add_worksheet(spec.title), spec, header, wrapped)
-        book.close()
+        try:
+            book.close()
+        except xlsxwriter.exceptions.FileCreateError as error:  # an OSError (a full disk), wrapped
+            raise error.args[0] if error.args and isinstance(error.args[0], OSError) else OSError(str(error))
     return target
 
 

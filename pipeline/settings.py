@@ -6,7 +6,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_MODEL_PATH = PROJECT_ROOT / "models" / "nl_agreements"
+# In a source checkout, the spaCy pipeline is the project's build output in models/ (`make
+# setup` builds it). Installed (`pip install .`), the package has no models/ beside it: the
+# pipeline is built on first use into the user's cache folder ($XDG_CACHE_HOME, else
+# ~/.cache, /prestatieafspraken/), see pipeline.nlp.load_pipeline.
+CHECKOUT_MODEL_PATH = PROJECT_ROOT / "models" / "nl_agreements"
+
+
+def user_model_path() -> Path:
+    """Where an installed package builds its spaCy pipeline on first use."""
+    from platformdirs import user_cache_path
+    return user_cache_path("prestatieafspraken", appauthor=False) / "nl_agreements"
+
+
+IS_CHECKOUT = (PROJECT_ROOT / "pyproject.toml").is_file() and (PROJECT_ROOT / "pipeline").is_dir()
+DEFAULT_MODEL_PATH = CHECKOUT_MODEL_PATH if IS_CHECKOUT else user_model_path()
 
 # PDF reading
 # auto: pypdfium2 characters, pdfplumber for pages with ruled lines (its table finder);
@@ -41,6 +55,10 @@ DEFAULT_MODIFIED_BELOW = 0.97
 # part of a split or merge; the parts together must also cover this share of the whole.
 DEFAULT_SPLIT_THRESHOLD = 0.60
 DEFAULT_CONTEXT_WEIGHT = 0.15  # weight of theme/section/owners next to the text score
+
+# Batch: seconds one document may take (a 200-page scan takes some 400 s of OCR). Not a
+# field of Settings: it changes no extraction, so no cache key.
+DEFAULT_TIME_LIMIT = 600.0
 
 
 @dataclass(frozen=True)

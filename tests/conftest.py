@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# In CI the property tests draw the same examples every run (a failure there is one anyone
+# can reproduce); on a developer's machine they draw new ones each run.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 from pipeline.settings import Settings
 from tests.render.source import SEED

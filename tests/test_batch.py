@@ -329,14 +329,57 @@ def test_read_ahead_reads_while_the_pipeline_loads(corpus, settings):
             assert read[source.document] == read_document(source.path, settings, source.document)
 
 
+class _Plant:
+    """Loaded, this pickle makes a folder: code that a cache must never run."""
+
+    def __init__(self, marker: Path):
+        self.marker = marker
+
+    def __reduce__(self):
+        return (os.mkdir, (str(self.marker),))
+
+
+def test_a_planted_pickle_is_never_run(corpus, out, settings, tmp_path):
+    import pickle
+
+    inputs, output = copy_run(corpus, out, tmp_path)
+    marker = tmp_path / "planted-code-ran"
+    planted = pickle.dumps(_Plant(marker))
+    pickle.loads(planted)  # what it would do if the cache unpickled it
+    assert marker.is_dir()
+    marker.rmdir()
+    cache = output / ".cache"
+    entries = list(cache.glob("*.json"))
+    assert len(entries) == 10  # 6 files, 3 pairs, the run record
+    for entry in entries:
+        entry.write_bytes(planted)  # in place of every entry
+        entry.with_suffix(".pickle").write_bytes(planted)  # and under the old format's names
+    result = run_batch(inputs, output, settings, workers=2, progress=False)
+    assert not marker.exists()
+    assert (result.read, result.cached) == (6, 0)  # every entry a miss: all read again
+    for name in ("documents", "commitments", "matches"):
+        assert table(output, name) == table(out, name), name
+    assert not list(cache.glob("*.pickle"))  # the old format's entries are deleted unread
+
+
+def test_a_run_record_round_trips(corpus, out, settings, tmp_path):
+    from pipeline.batch import decode_entry, encode_entry
+
+    inputs, output = copy_run(corpus, out, tmp_path)
+    result = run_batch(inputs, output, settings, workers=1, progress=False)
+    back = decode_entry(encode_entry(result))
+    assert back == result and len(back.pairs) == 3 and back.failures
+    assert all(pair.old in back.members and pair.new in back.members for pair in back.pairs)
+
+
 def test_cache_entries_unused_for_30_days_are_deleted(corpus, out, settings, tmp_path):
     inputs, output = copy_run(corpus, out, tmp_path)
     cache = output / ".cache"
     month_ago = time.time() - 31 * 86400
-    kept = [p for p in cache.glob("*.pickle") if not p.name.startswith("run-")]
+    kept = [p for p in cache.glob("*.json") if not p.name.startswith("run-")]
     for entry in kept:  # old, but this run uses every one of them
         os.utime(entry, (month_ago, month_ago))
-    gone, recent = cache / f"{'0' * 64}-{'f' * 16}.pickle", cache / f"{'1' * 64}-{'f' * 16}.pickle"
+    gone, recent = cache / f"{'0' * 64}-{'f' * 16}.json", cache / f"{'1' * 64}-{'f' * 16}.json"
     for entry in (gone, recent):  # earlier code or settings
         entry.write_bytes(b"stale")
     os.utime(gone, (month_ago, month_ago))
@@ -461,7 +504,7 @@ def test_manifest_errors_are_pinned(tmp_path):
 def test_relabel_and_cache_round_trip(seed_extraction, tmp_path):
     cache = Cache(tmp_path, "s")
     cache.put(seed_extraction, "abc")
-    (tmp_path / "def-s.pickle").write_bytes(b"not a pickle")
+    (tmp_path / "def-s.json").write_bytes(b'{"format": 1, "kind": "Extraction", "value": {"year": "x"}}')
     assert cache.get("def") is None and cache.get("missing") is None
     moved = relabel(cache.get("abc"), "elsewhere", Path("x/elsewhere.txt"))
     assert moved.document.id == "elsewhere" and {c.document for c in moved.commitments} == {"elsewhere"}
@@ -519,8 +562,8 @@ def test_pairs_matches_and_reports_with_a_stand_in_diff(corpus, out, settings, t
     shutil.copytree(corpus, inputs)
     output = tmp_path / "out"
     (output / ".cache").mkdir(parents=True)
-    for entry in (out / ".cache").glob("*.pickle"):  # extractions only, not the real diffs
-        if re.fullmatch(r"[0-9a-f]{64}-[0-9a-f]{16}\.pickle", entry.name):
+    for entry in (out / ".cache").glob("*.json"):  # extractions only, not the real diffs
+        if re.fullmatch(r"[0-9a-f]{64}-[0-9a-f]{16}\.json", entry.name):
             shutil.copy(entry, output / ".cache")
     result = run_batch(inputs, output, settings, workers=1, progress=False)
     assert result.read == 0 and len(result.pairs) == 3
@@ -542,3 +585,16 @@ def test_pairs_matches_and_reports_with_a_stand_in_diff(corpus, out, settings, t
     assert any(r["new number"] == "12" and "90%" in r["new text"] and "85%" in r["old text"] for r in rows)
     html = (output / "index.html").read_text(encoding="utf-8")
     assert f'href="diffs/{TY}/tweede__eerste/report.html"' in html
+
+
+def test_a_document_without_a_year_gets_a_sheet_excel_accepts(tmp_path):
+    from openpyxl import load_workbook
+
+    from pipeline.publish import _sheet, sheet_titles, write_workbook
+
+    members = [types.SimpleNamespace(series="tynaarlo--woonborg", year=None), types.SimpleNamespace(
+        series="tynaarlo--woonborg", year=None)]
+    titles = sheet_titles(members)
+    assert titles == ["tynaarlo no year", "tynaarlo no year (2)"]
+    book = write_workbook([_sheet(t, (("text", "text", 80),), [{"text": "x"}]) for t in titles], tmp_path / "m.xlsx")
+    assert load_workbook(book).sheetnames == titles

@@ -9,8 +9,10 @@ import pytest
 
 from pipeline.errors import ModelNotBuiltError
 from pipeline.nlp import (
-    ANCHORED_SPAN_RULER,
+    COMPILED_SPAN_RULER,
     GROUP_RULER,
+    GROUP_WORDS_FILE,
+    GROUPS_KEY,
     QUANTITIES_KEY,
     QUANTITY_RULER,
     expand_patterns,
@@ -18,11 +20,16 @@ from pipeline.nlp import (
     load_pipeline,
     load_word_lists,
     quantity_patterns,
+    read_jsonl,
     save_pipeline,
     split_footnote_marks,
 )
+from pipeline.run import extract_document
 from pipeline.settings import Settings
+from tests.conftest import ROOT
+from tests.render.layout_source import LAYOUTS
 from tests.render.source import SEED
+from tests.render.years import pair_2021_2022, pair_2022_2023
 
 
 def test_built_model_loads_back(model_path, nlp):
@@ -107,6 +114,20 @@ def test_model_without_our_components_is_refused(tmp_path):
         load_pipeline(Settings(model_path=tmp_path / "blank"))
 
 
+def test_model_with_other_rulers_is_refused(tmp_path):
+    """A model whose rulers are spaCy's own (or an older version's) is rebuilt, not used."""
+    import spacy
+
+    other = spacy.blank("nl")
+    other.add_pipe("lemmatizer", config={"mode": "lookup"})
+    for name in (GROUP_RULER, QUANTITY_RULER):
+        other.add_pipe("span_ruler", name=name)
+    other.add_pipe("verb_lexicon")
+    other.to_disk(tmp_path / "other")
+    with pytest.raises(ModelNotBuiltError, match="built with other rulers; rebuild it"):
+        load_pipeline(Settings(model_path=tmp_path / "other"))
+
+
 @pytest.fixture(scope="module")
 def saved(model_path):
     """The built model as saved, lemmatizer included (load_pipeline leaves it out)."""
@@ -139,7 +160,7 @@ def test_unknown_word_list_in_a_pattern_is_an_error():
         expand_patterns([{"label": "X", "pattern": [{"LOWER": {"IN": "@nothing"}}]}], load_word_lists())
 
 
-# --------------------------------------------------------------------------- anchored span ruler
+# --------------------------------------------------------------------------- compiled span ruler
 # Quantities at the edges of a text, long and overlapping ranges, optional and repeated tokens.
 RULER_TEXTS = [
     "tussen € 1,5 miljoen en € 2 mln. per jaar",
@@ -158,46 +179,72 @@ RULER_TEXTS = [
 ]
 
 
-def reference_ruler_spans(texts: list[str]) -> list[list[tuple]]:
-    """The quantity spans spaCy's own SpanRuler finds with the same patterns and tokenizer."""
+@pytest.fixture(scope="module")
+def reference():
+    """spaCy's own SpanRulers with the project's patterns, settings and tokenizer."""
     import spacy
 
     reference = spacy.blank("nl")
     split_footnote_marks(reference)
-    ruler = reference.add_pipe("span_ruler", config={"spans_key": QUANTITIES_KEY, "validate": True})
-    ruler.add_patterns(quantity_patterns())
-    return [span_rows(doc) for doc in reference.pipe(texts)]
+    groups = reference.add_pipe("span_ruler", name=GROUP_RULER, config={
+        "spans_key": GROUPS_KEY, "phrase_matcher_attr": "LOWER",
+        "spans_filter": {"@misc": "spacy.first_longest_spans_filter.v1"}})
+    groups.add_patterns(read_jsonl(GROUP_WORDS_FILE))
+    quantities = reference.add_pipe("span_ruler", name=QUANTITY_RULER,
+                                    config={"spans_key": QUANTITIES_KEY, "validate": True})
+    quantities.add_patterns(quantity_patterns())
+    return reference
 
 
-def span_rows(doc) -> list[tuple]:
-    return [(s.start, s.end, s.label_, s.id_) for s in doc.spans[QUANTITIES_KEY]]
+def span_rows(doc, key: str = QUANTITIES_KEY) -> list[tuple]:
+    return [(s.start, s.end, s.label_, s.id_) for s in doc.spans[key]]
 
 
-def test_rulers_are_anchored(nlp):
-    assert {nlp.get_pipe_meta(name).factory for name in (GROUP_RULER, QUANTITY_RULER)} == {ANCHORED_SPAN_RULER}
+def test_rulers_are_compiled(nlp):
+    assert {nlp.get_pipe_meta(name).factory for name in (GROUP_RULER, QUANTITY_RULER)} == {COMPILED_SPAN_RULER}
+    assert not any(nlp.get_pipe(name)._as_span_ruler for name in (GROUP_RULER, QUANTITY_RULER))
 
 
-def test_anchored_ruler_finds_what_a_span_ruler_finds(nlp):
+def test_compiled_ruler_finds_what_a_span_ruler_finds(nlp, reference):
     texts = RULER_TEXTS + SEED.read_text(encoding="utf-8").splitlines()
-    assert [span_rows(doc) for doc in nlp.pipe(texts)] == reference_ruler_spans(texts)
+    assert [span_rows(doc) for doc in nlp.pipe(texts)] == [span_rows(doc) for doc in reference.pipe(texts)]
+
+
+def test_compiled_rulers_give_a_span_rulers_spans_on_every_test_document(nlp, reference, settings, tmp_path):
+    """The group and quantity spans of every commitment of the sample inputs, the layout
+    fixtures and the year pairs are those of spaCy's SpanRulers."""
+    paths = sorted((ROOT / "inputs").iterdir()) + sorted(LAYOUTS.glob("*.txt"))
+    for number, pair in enumerate([pair_2021_2022(), pair_2022_2023()]):
+        for year, text in zip((pair.old_year, pair.new_year), pair.texts()):
+            paths.append(tmp_path / f"pair-{number}-{year}.txt")
+            paths[-1].write_text(text, encoding="utf-8")
+    texts = [c.text for path in paths for c in extract_document(path, settings, nlp).commitments]
+    assert len(texts) > 500
+    ours, theirs = list(nlp.pipe(texts)), list(reference.pipe(texts))
+    for key in (GROUPS_KEY, QUANTITIES_KEY):
+        assert [span_rows(doc, key) for doc in ours] == [span_rows(doc, key) for doc in theirs], key
+    assert sum(len(doc.spans[QUANTITIES_KEY]) for doc in ours) > 300
 
 
 @pytest.mark.parametrize(
     "pattern",
     [
-        [{"LOWER": "a", "OP": "+"}, {"LOWER": "b"}],  # unbounded: matched over the whole doc
-        [{"LOWER": "a", "OP": "?"}, {"LOWER": "b", "OP": "*"}],  # no required word at all
+        [{"LOWER": "a", "OP": "+"}, {"LOWER": "b"}],  # unbounded: matched as SpanRuler does
+        [{"LOWER": "a", "OP": "?"}, {"LOWER": "b", "OP": "*"}],
+        [{"LOWER": "a"}, {"LOWER": "b", "OP": "!"}],  # a negation
         [{"LOWER": {"IN": ["a", "b"]}}, {"LOWER": "b", "OP": "{0,2}"}, {"LOWER": "c"}],
+        [{"LOWER": "a", "OP": "?"}, {"TEXT": {"REGEX": "^[bc]$"}, "OP": "{1,2}"}, {"LOWER": "a", "OP": "?"}],
+        [{"LOWER": "b", "OP": "?"}],
     ],
 )
-def test_anchored_ruler_matches_any_pattern_as_a_span_ruler(pattern):
+def test_compiled_ruler_matches_any_pattern_as_a_span_ruler(pattern):
     import spacy
 
     texts = ["a b c", "b b c a", "a a a b", "c", "x a b b c y", ""]
     found = {}
-    for factory in ("span_ruler", ANCHORED_SPAN_RULER):
+    for factory in ("span_ruler", COMPILED_SPAN_RULER):
         blank = spacy.blank("nl")
         ruler = blank.add_pipe(factory, config={"spans_key": "found"})
         ruler.add_patterns([{"label": "X", "pattern": pattern}, {"label": "Y", "pattern": "b c"}])
         found[factory] = [[(s.start, s.end, s.label_) for s in doc.spans["found"]] for doc in blank.pipe(texts)]
-    assert found[ANCHORED_SPAN_RULER] == found["span_ruler"]
+    assert found[COMPILED_SPAN_RULER] == found["span_ruler"]

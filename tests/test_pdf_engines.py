@@ -255,39 +255,125 @@ def test_same_commitment_rows_as_pdfplumber(rendered, settings, nlp, name):
         assert rows[engine] == rows["pdfplumber"], engine
 
 
-@pytest.mark.parametrize("name", [name for name in CASES if name not in ("rotated-pages", "cropped-pages")])
-def test_runs_give_the_lines_of_the_character_rules(rendered, name):
-    """On pdfium's own characters, the run-based lines (and tables) equal those of pdf.py's
-    character rules, page by page; and pages take the run path, two-column pages too."""
-    document = pdfium.PdfDocument(rendered(name))
-    run_pages = two_column_pages = table_pages = 0
-    for index, page in enumerate(document):
-        width, height = pdfium_reader.plain_page_size(page)
-        edges = pdfium_reader.page_edges(page, height)
+PLAIN_PAGES = [name for name in CASES if name not in ("rotated-pages", "cropped-pages")]
+
+
+def both_readings(path: Path):
+    """Each page of a PDF read both ways: (page, its edges, pdfium's characters read one by
+    one with their styles, the run reader's characters and styles), the run reader
+    keeping what it learns from page to page as the engine does."""
+    document = pdfium.PdfDocument(path)
+    boxes, glyphs = pdfium_reader.LooseBoxes(), pdfium_reader.GlyphBoxes()
+    try:
+        for page in document:
+            width, height = pdfium_reader.plain_page_size(page)
+            textpage = page.get_textpage()
+            chars, first_chars = pdfium_reader.page_chars(textpage)
+            styles = pdfium_reader.run_styles(textpage, first_chars, height)
+            by_runs = pdfium_reader.run_chars(textpage, height, boxes, glyphs)
+            textpage.close()
+            yield page, pdfium_reader.page_edges(page, height), (chars, styles), by_runs
+    finally:
+        document.close()
+
+
+@pytest.mark.parametrize("name", PLAIN_PAGES)
+def test_run_reader_gives_pdfiums_characters(rendered, name):
+    """The run reader's characters are pdfium's: the same text, text objects, indexes and
+    styles; boxes within POSITION_TOLERANCE, and exactly pdfium's at each run's ends."""
+    for _, _, (chars, styles), (by_runs, run_styles) in both_readings(rendered(name)):
+        assert (by_runs.text, by_runs.obj.tolist(), by_runs.index.tolist()) == (chars.text, chars.obj.tolist(),
+                                                                                 chars.index.tolist())
+        assert run_styles == styles
+        assert np.abs(by_runs.x0 - chars.x0).max(initial=0) <= pdfium_reader.POSITION_TOLERANCE
+        assert np.abs(by_runs.x1 - chars.x1).max(initial=0) <= pdfium_reader.POSITION_TOLERANCE
+        ends = [(run.start, run.end - 1) for run in pdfium_reader.page_runs(chars, styles)] if len(chars.text) else []
+        at = np.array(ends, dtype=np.int64).ravel()
+        assert (by_runs.x0[at] == chars.x0[at]).all() and (by_runs.x1[at] == chars.x1[at]).all()
+
+
+class CountingBoxes(pdfium_reader.LooseBoxes):
+    """LooseBoxes that count the character boxes asked of pdfium."""
+
+    asked = 0
+
+    def read_at(self, handle, indices):
+        self.asked += len(indices)
+        return super().read_at(handle, indices)
+
+
+def render_plain_then_spaced(path: Path) -> Path:
+    """Page 1: lines of one font and size, set plainly. Page 2: in the same font and size
+    and with the same letters, plain lines, then a letter-spaced line and one with wide
+    word spacing, then plain lines again."""
+    register_fonts()
+    canvas = Canvas(str(path), pagesize=A5)
+    width, height = A5
+    plain = "Woonborg verbetert in Aa en Hunze {} woningen naar label A."
+    for page, settings in enumerate([[{}] * 34, [{}] * 6 + [{"setCharSpace": 1.2}, {"setWordSpace": 9}] + [{}] * 6]):
+        for line, setting in enumerate(settings):
+            canvas.saveState()  # spacing is part of the graphics state: it ends with the line
+            text = canvas.beginText(42, height - 50 - 14 * line)
+            text.setFont("Vera", 10)
+            for name, value in setting.items():
+                getattr(text, name)(value)
+            text.textOut(plain.format(line % 10))
+            canvas.drawText(text)
+            canvas.restoreState()
+        canvas.showPage()
+    canvas.save()
+    return path
+
+
+def test_run_reader_computes_plain_runs_and_reads_the_rest(tmp_path):
+    """Once a font's plain runs on page 1 have shown its boxes, its runs on page 2 are
+    computed from few of pdfium's boxes; a letter-spaced run of it there is caught and
+    read, and the font is read character by character from then on."""
+    document = pdfium.PdfDocument(render_plain_then_spaced(tmp_path / "spaced.pdf"))
+    boxes, glyphs = CountingBoxes(), pdfium_reader.GlyphBoxes()
+    for page in document:
         textpage = page.get_textpage()
-        chars, first_chars = pdfium_reader.page_chars(textpage)
-        styles = pdfium_reader.run_styles(textpage, first_chars, height)
+        before = boxes.asked
+        by_runs, _ = pdfium_reader.run_chars(textpage, page.get_height(), boxes, glyphs)
+        chars, _ = pdfium_reader.page_chars(textpage)
         textpage.close()
+        assert by_runs.text == chars.text
+        assert np.abs(by_runs.x0 - chars.x0).max() <= pdfium_reader.POSITION_TOLERANCE
+        assert np.abs(by_runs.x1 - chars.x1).max() <= pdfium_reader.POSITION_TOLERANCE
+    document.close()
+    assert boxes.asked - before < len(chars.text) / 2
+    spaced = 6 * 58  # the letter-spaced line: read, not computed
+    assert by_runs.x0[spaced:spaced + 58].tolist() == chars.x0[spaced:spaced + 58].tolist()
+    assert glyphs.unreliable[1:].all() and not glyphs.trusted.any()
+
+
+@pytest.mark.parametrize("name", PLAIN_PAGES)
+def test_runs_give_the_lines_of_the_character_rules(rendered, name):
+    """The run-based lines (and tables) made from the run reader's characters equal those
+    of pdf.py's character rules on pdfium's characters read one by one, page by page;
+    and pages take the run path, two-column pages too."""
+    run_pages = two_column_pages = table_pages = pages = 0
+    for index, (page, edges, (chars, styles), (by_runs, _)) in enumerate(both_readings(rendered(name))):
+        pages += 1
         if not len(chars.text):
             continue
+        width, height = pdfium_reader.plain_page_size(page)
         dicts = pdfium_reader.char_dicts(chars, styles)
         if pdfium_reader.may_hold_ruled_table(edges):
             tables = [t for t in TableFinder(pdfium_reader._TableSource(edges, dicts)).tables if len(t.cells) > 1]
-            assert (pdfium_reader.ruled_page_content(chars, styles, edges, index + 1, width, height)
+            assert (pdfium_reader.ruled_page_content(by_runs, styles, edges, index + 1, width, height)
                     == pdf_reader.chars_to_content(dicts, tables, index + 1, width, height))
             table_pages += 1
             continue
         by_rules = pdf_reader.chars_to_content(dicts, [], index + 1, width, height)
-        assert pdfium_reader.page_lines(chars, styles, index + 1, width, height) == list(by_rules.lines)
+        assert pdfium_reader.page_lines(by_runs, styles, index + 1, width, height) == list(by_rules.lines)
         try:
-            lines, gutter = pdfium_reader.run_lines(chars, styles, index + 1, width)
+            lines, gutter = pdfium_reader.run_lines(by_runs, styles, index + 1, width)
         except pdfium_reader._CharRules:  # interleaved runs: the character rules read this page
             continue
         assert lines == list(by_rules.lines)
         run_pages += 1
         two_column_pages += gutter is not None
-    pages = len(document)
-    document.close()
     assert run_pages > 0 or table_pages == pages  # every page of LibreOffice's table layouts has a table
     if name == "two-columns":
         assert two_column_pages >= 3
@@ -375,7 +461,7 @@ def test_unusable_files_fail_with_the_reference_message(tmp_path, rendered, engi
 def test_a_page_pdfium_fails_on_is_an_issue_and_the_rest_is_read(tmp_path, monkeypatch, engine):
     path = render_lines_pdf([["1. Eerste pagina."], ["2. Tweede pagina."], ["3. Derde pagina."]],
                             tmp_path / "kapot.pdf")
-    real, calls = pdfium_reader.page_chars, []
+    real, calls = pdfium_reader.page_runs_of, []
 
     def failing_on_page_2(textpage, *args):
         calls.append(1)
@@ -383,11 +469,30 @@ def test_a_page_pdfium_fails_on_is_an_issue_and_the_rest_is_read(tmp_path, monke
             raise ValueError("damaged content stream")
         return real(textpage, *args)
 
-    monkeypatch.setattr(pdfium_reader, "page_chars", failing_on_page_2)
+    monkeypatch.setattr(pdfium_reader, "page_runs_of", failing_on_page_2)
     document = read_pdf(path, "kapot", replace(SETTINGS, pdf_engine=engine))
     assert [b.text for b in document.blocks] == ["1. Eerste pagina.", "3. Derde pagina."]
     assert [(i.kind, i.where) for i in document.issues] == [("unreadable-page", "page 2")]
     assert "ValueError: damaged content stream" in document.issues[0].message
+
+
+@pytest.mark.parametrize("engine", FAST_ENGINES)
+def test_a_page_failing_its_batch_fails_alone(tmp_path, monkeypatch, engine):
+    """Pages read together (`read_pages`) are read one by one when their batch fails, so
+    only the page at fault is an issue."""
+    words = ["Eerste", "Tweede", "Derde", "Vierde"]
+    path = render_lines_pdf([[f"{n}. {word} pagina."] for n, word in enumerate(words, 1)], tmp_path / "vier.pdf")
+    real = pdfium_reader.batch_chars
+
+    def failing_with_page_3(pages, *args):
+        if any("Derde" in page.text for page in pages):
+            raise ValueError("damaged content stream")
+        return real(pages, *args)
+
+    monkeypatch.setattr(pdfium_reader, "batch_chars", failing_with_page_3)
+    document = read_pdf(path, "vier", replace(SETTINGS, pdf_engine=engine))
+    assert [b.text for b in document.blocks] == ["1. Eerste pagina.", "2. Tweede pagina.", "4. Vierde pagina."]
+    assert [(i.kind, i.where) for i in document.issues] == [("unreadable-page", "page 3")]
 
 
 def random_cells(seed: int):

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -67,12 +68,80 @@ def superscript(number: int) -> str:
 # -- opening -------------------------------------------------------------------------
 
 
+# Limits checked in the zip's directory before anything is inflated (a zip bomb is refused
+# unread). python-docx holds every part of the package in memory and parses its XML parts
+# whole; the document.xml of a 500-page agreement is some 10 MB. Python's zipfile never
+# inflates a member past the size the directory states, so the stated sizes bound memory.
+MAX_XML_PART_BYTES = 64 << 20
+MAX_PACKAGE_BYTES = 512 << 20  # all parts inflated, images included
+MAX_PARTS = 10_000
+_XML_PART = re.compile(r"\.(?:xml|rels)$", re.IGNORECASE)
+
+
 def open_word_package(path: Path) -> WordDocument:
-    """Open with python-docx, or raise UnreadableDocumentError with a short reason."""
+    """Open with python-docx, or raise UnreadableDocumentError with a short reason.
+
+    The package is checked first (`check_package`): sizes within the limits, and no XML
+    part with a document type declaration, so no entity is ever defined, let alone resolved.
+    """
+    check_package(path)
     try:
         return docx.Document(str(path))
     except (KeyError, ValueError, etree.XMLSyntaxError, PackageNotFoundError, zipfile.BadZipFile) as error:
         raise UnreadableDocumentError(path, f"not a readable DOCX ({_open_failure(error)})") from error
+    except Exception as error:  # noqa: BLE001 - zipfile and lxml raise many kinds on a damaged package
+        raise UnreadableDocumentError(path, f"not a readable DOCX ({type(error).__name__}: {error})") from error
+
+
+def check_package(path: Path) -> None:
+    """Refuse a package whose parts would inflate past the limits, or an XML part that
+    declares a DTD (`<!DOCTYPE ...>`): Word never writes one (Open Packaging Conventions,
+    ECMA-376 part 2, forbid them), and a DTD is where XXE and "billion laughs" entities
+    are defined. python-docx's parser leaves entities unresolved anyway
+    (`resolve_entities=False`); this refuses such a file before it gets that far.
+
+        word/document.xml inflating to 1,025 MB -> "not a readable DOCX (word/document.xml
+        inflates to 1,025 MB, more than 64 MB for one XML part; refused before inflating)"
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            if len(parts) > MAX_PARTS:
+                _refuse(path, f"{len(parts):,} parts in the package, more than {MAX_PARTS:,}")
+            for part in parts:
+                if _XML_PART.search(part.filename) and part.file_size > MAX_XML_PART_BYTES:
+                    _refuse(path, f"{part.filename} inflates to {part.file_size / 2**20:,.0f} MB, more than "
+                                  f"{MAX_XML_PART_BYTES >> 20} MB for one XML part; refused before inflating")
+            total = sum(part.file_size for part in parts)
+            if total > MAX_PACKAGE_BYTES:
+                _refuse(path, f"the package inflates to {total / 2**20:,.0f} MB, more than "
+                              f"{MAX_PACKAGE_BYTES >> 20} MB; refused before inflating")
+            for part in parts:
+                if _XML_PART.search(part.filename) and _declares_dtd(archive, part):
+                    _refuse(path, f"{part.filename} declares a DTD (<!DOCTYPE>), which Word never writes; "
+                                  "refused unread, so none of its entities is resolved")
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, NotImplementedError,
+            RuntimeError) as error:
+        raise UnreadableDocumentError(path, f"not a readable DOCX (a damaged zip package: {error})") from error
+
+
+def _refuse(path: Path, reason: str) -> None:
+    raise UnreadableDocumentError(path, f"not a readable DOCX ({reason})")
+
+
+def _declares_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """Does the XML part have a document type declaration? Read only up to its root element,
+    with a parser that loads nothing and resolves nothing."""
+    with archive.open(part) as handle:
+        events = etree.iterparse(handle, events=("start",), resolve_entities=False, load_dtd=False,
+                                 no_network=True, huge_tree=False)
+        try:
+            for _, root in events:
+                info = root.getroottree().docinfo
+                return bool(info.doctype) or info.internalDTD is not None or info.externalDTD is not None
+        except etree.XMLSyntaxError:
+            return False  # broken XML: python-docx says so when it parses the part
+    return False
 
 
 def _open_failure(error: Exception) -> str:
@@ -84,6 +153,10 @@ def _open_failure(error: Exception) -> str:
         return f"broken XML: {error.msg}"
     if isinstance(error, ValueError):  # the main part is a presentation, a workbook, a .docm, ...
         content_type = re.search(r"content type is '([^']+)'", str(error))
+        if content_type and "macroEnabled" in content_type.group(1):
+            return "a macro-enabled Word document (.docm) named .docx; save it as .docx (its macros are never run)"
+        if content_type and ".template." in content_type.group(1):
+            return "a Word template (.dotx) named .docx; save a document made from it as .docx"
         return f"the main part is {content_type.group(1)}" if content_type else str(error)
     return f"not a Word zip package: {error}"
 

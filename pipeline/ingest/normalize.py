@@ -131,7 +131,9 @@ def merge_split_labels(blocks: list[Block]) -> list[Block]:
     """
     merged: list[Block] = []
     for block in blocks:
-        if (merged and merged[-1].kind == PARAGRAPH and block.kind == PARAGRAPH
+        # Several labels in a row ("3." "a)" "De gemeente ...") all go into the text, so
+        # that merging again changes nothing.
+        while (merged and merged[-1].kind == PARAGRAPH and block.kind == PARAGRAPH
                 and is_label_only(merged[-1].text) and not is_label_only(block.text)):
             label = merged.pop()
             block = replace(block, text=f"{label.text} {block.text}", page=label.page or block.page,

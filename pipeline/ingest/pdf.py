@@ -19,6 +19,7 @@ the next page is joined there into one block.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import math
 import re
@@ -34,7 +35,7 @@ import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfplumber.utils.exceptions import PdfminerException
 
-from pipeline.errors import MissingDependencyError, UnreadableDocumentError
+from pipeline.errors import EmptyDocumentError, MissingDependencyError, UnreadableDocumentError
 from pipeline.ingest.normalize import BULLET_RE, LABEL_RE, SUPERSCRIPT_DIGITS, join_lines
 from pipeline.settings import Settings
 from pipeline.types import Block, Document, FOOTNOTE, HEADING, Issue, PARAGRAPH, TABLE
@@ -69,6 +70,13 @@ GUTTER_SEARCH = (0.3, 0.7)
 GUTTER_MAX_ACROSS = 0.1
 GUTTER_MIN_SIDE = 0.25
 MIN_GUTTER_WIDTH = 6.0  # points
+
+# A page image for OCR of at most this size (A2 at 300 dpi is 35 megapixels): rendering one
+# takes 4 bytes a pixel, and Tesseract a few more copies.
+MAX_OCR_MEGAPIXELS = 40
+# A page whose printed characters are at least this share of glyphs that map to no
+# character (fonts without a ToUnicode map) has a text layer of garbage.
+UNMAPPED_SHARE = 0.3
 
 _BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demi|-bd\b|,bd\b", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(
@@ -118,6 +126,7 @@ class PageContent:
     lines: tuple[Line, ...]
     tables: tuple[PlacedTable, ...]
     ocr_confidence: float | None = None  # mean word confidence (0-100) when OCR read the page
+    blank: bool = False  # nothing at all is drawn on it (see `is_blank`)
 
 
 @dataclass(frozen=True)
@@ -156,7 +165,7 @@ def read_pdf(path: Path, doc_id: str, settings: Settings) -> Document:
     pages: list[PageContent] = []
     issues: list[Issue] = []
     failures: list[str] = []
-    page_count = 0
+    page_count = garbled = 0
     for content in first_pass(path, settings):
         page_count += 1
         where = f"page {content.number}"
@@ -165,7 +174,13 @@ def read_pdf(path: Path, doc_id: str, settings: Settings) -> Document:
             issues.append(Issue(doc_id, "unreadable-page", f"{where} could not be read "
                                 f"({content.reason}); its text is missing", where=where))
             continue
-        if not content.lines and not content.tables:
+        if content.ocr_confidence is None and unmapped_share(content) >= UNMAPPED_SHARE:
+            garbled += 1
+            issues.append(Issue(doc_id, "unmapped-text", f"{where}: its text layer maps to no characters "
+                                f"(a font without a ToUnicode map); its text is left out: read the file "
+                                f"with --ocr always", where=where))
+            content = replace(content, lines=(), tables=())
+        elif not content.lines and not content.tables and not content.blank:
             issues.append(Issue(doc_id, "no-text-layer", f"{where} has no text layer (a scan?); "
                                 f"its text is missing unless OCR reads it", where=where))
         if content.ocr_confidence is not None:
@@ -174,7 +189,17 @@ def read_pdf(path: Path, doc_id: str, settings: Settings) -> Document:
                                 f"{content.ocr_confidence:.0f}%: check its numbers and names", where=where))
         pages.append(content)
     if len(failures) == page_count:
+        too_large = f"{PageTooLargeError.__name__}: "
+        if all(reason.startswith(too_large) for reason in failures):
+            raise UnreadableDocumentError(path, "no text layer, and too large to OCR (page 1: "
+                                                f"{failures[0].removeprefix(too_large)})")
         raise UnreadableDocumentError(path, f"not a readable PDF (corrupt or truncated: {failures[0]})")
+    if all(content.blank for content in pages):
+        raise EmptyDocumentError(path, "no text found in the document: " + (
+            "its page is blank" if page_count == 1 else f"all {page_count} pages are blank"))
+    if garbled and not any(content.lines or content.tables for content in pages):
+        raise UnreadableDocumentError(path, "the text layer maps to no characters (fonts without a ToUnicode "
+                                            "map print garbage); read it with --ocr always")
     if settings.ocr == "auto" and not any(content.lines or content.tables for content in pages):
         from pipeline.ingest.ocr import require_ocr
         require_ocr(path, settings.ocr_language)  # a scan, and no OCR: say what to install
@@ -183,6 +208,25 @@ def read_pdf(path: Path, doc_id: str, settings: Settings) -> Document:
     blocks = document_blocks(pages, layout)
     return Document(path=path, id=doc_id, format="pdf", blocks=tuple(blocks),
                     page_count=page_count, issues=tuple(issues))
+
+
+_UNMAPPED = re.compile(r"\(cid:\d+\)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\ufffd-\uffff]")
+
+
+def unmapped_share(content: PageContent) -> float:
+    """The share of a page's printed glyphs that map to no character: pdfminer's "(cid:12)",
+    the raw codes pdfium passes on (control characters), private-use and replacement
+    characters. 0.0 for a page of real text, near 1.0 for a font without a ToUnicode map."""
+    texts = [line.text for line in content.lines] + [cell for table in content.tables
+                                                     for row in table.rows for cell in row]
+    text = "".join("".join(texts).split())
+    unmapped = len(_UNMAPPED.findall(text))
+    glyphs = unmapped + len(_UNMAPPED.sub("", text))
+    return unmapped / glyphs if glyphs else 0.0
+
+
+class PageTooLargeError(ValueError):
+    """A page too large to render for OCR within the memory bound (MAX_OCR_MEGAPIXELS)."""
 
 
 def first_pass(path: Path, settings: Settings) -> Iterator[PageContent | PageFailure]:
@@ -224,9 +268,18 @@ def read_page(page: pdfplumber.page.Page, settings: Settings) -> PageContent:
     if settings.ocr == "always":
         return ocr_content(page, settings)
     content = page_content(page)
-    if not content.lines and not content.tables and settings.ocr == "auto" and ocr_installed(settings):
-        content = ocr_content(page, settings)
+    if not content.lines and not content.tables:
+        if is_blank(page):
+            return replace(content, blank=True)
+        if settings.ocr == "auto" and ocr_installed(settings):
+            content = ocr_content(page, settings)
     return content
+
+
+def is_blank(page: pdfplumber.page.Page) -> bool:
+    """Nothing at all is drawn on the page (no image, path or character): there is nothing
+    for OCR to read, and reading it would cost a second or two of Tesseract for each page."""
+    return not page.objects
 
 
 def open_pdf(path: Path) -> pdfplumber.PDF:
@@ -244,7 +297,8 @@ def open_pdf(path: Path) -> pdfplumber.PDF:
     try:
         pages = pdf.pages
     except Exception as error:  # noqa: BLE001
-        pdf.close()
+        with contextlib.suppress(Exception):  # close() walks the same broken page tree
+            pdf.close()
         raise corrupt(path, error) from error
     if not pages:
         pdf.close()
@@ -273,6 +327,11 @@ def ocr_content(page: pdfplumber.page.Page, settings: Settings) -> PageContent:
     Tesseract or its language model is not installed.
     """
     from pipeline.ingest.ocr import ocr_page, require_ocr  # optional part; it imports this module
+    megapixels = float(page.width) * float(page.height) * (settings.ocr_dpi / 72) ** 2 / 1e6
+    if megapixels > MAX_OCR_MEGAPIXELS:
+        raise PageTooLargeError(f"{float(page.width) / 72:.0f} x {float(page.height) / 72:.0f} inches, too large "
+                                f"to OCR at {settings.ocr_dpi} dpi ({megapixels:,.0f} megapixels; at most "
+                                f"{MAX_OCR_MEGAPIXELS})")
     source = Path(page.pdf.path) if page.pdf.path else page.pdf.stream
     require_ocr(Path(page.pdf.path or "<stream>"), settings.ocr_language)
     read = ocr_page(source, page.page_number - 1, settings)
@@ -504,15 +563,16 @@ def gutter_between(pieces: list[tuple[float, float, float]], page_width: float) 
     def right(x: int) -> float:
         return sum(h for x0, _, h in pieces if x0 >= x)
 
+    no_negative = all(height >= 0 for _, _, height in pieces)
+    if no_negative and sum(h for x0, x1, h in pieces if x0 < low and high < x1) > across_limit:
+        return None  # most pages: full lines cross the whole search strip
     try:
         changes = {math.floor(x0) + 1 for x0, _, _ in pieces} | {math.ceil(x1) for _, x1, _ in pieces}
     except (ValueError, OverflowError):  # an edge that is not a number: sum at every x
         changes = set(range(low, high + 1))
     first_x, last_x = low, high
     may_qualify = None  # where the sum across x may be small enough, if known
-    if all(height >= 0 for _, _, height in pieces):
-        if sum(h for x0, x1, h in pieces if x0 < low and high < x1) > across_limit:
-            return None
+    if no_negative:
         steps = [low, *sorted(x for x in changes if low < x <= high)]
         first = bisect.bisect_left(steps, True, key=lambda x: left(x) >= side_limit)
         last = bisect.bisect_left(steps, True, key=lambda x: right(x) < side_limit) - 1

@@ -9,8 +9,16 @@ page); pdfium's text page holds them after well under a millisecond. This module
 the same `PageContent` as pdf.py's first pass from them, so the second pass (body font,
 running headers and footers, paragraphs, footnotes) is shared and unchanged:
 
-    page_chars        text in one call; a box per character (`LooseBoxes`: one ctypes
-                      call each, the cost that remains); text objects per stretch
+    read_pages        pages in batches of up to PAGE_BATCH; for each page the text in
+                      one call and pdfium's text runs (`text_runs`: the stretches of one
+                      text object) in two or three calls a line (`page_runs_of`); then for
+                      the batch each run's boxes computed from its font's advances where
+                      it sits as they say, checked against a few of pdfium's boxes
+                      (`batch_chars`, `run_boxes`, `GlyphBoxes`) and read one by one
+                      elsewhere, and the runs (`batch_runs`)
+    run_chars         the same for one page (the tests' entry)
+    page_chars        the same with a box per character (`LooseBoxes`: one call each),
+                      the reference the run reader is tested against
     run_styles        font, size and box height of each text object, as pdfminer measures
     page_runs         runs: consecutive characters of one text object (one font, size,
                       baseline), with what pdf.py's rules need of their characters
@@ -24,7 +32,9 @@ running headers and footers, paragraphs, footnotes) is shared and unchanged:
                       it (`cells_text`: extract_text's steps, for all cells at once)
 
 Calls into pdfium go through ctypes without declared argument types (`_c_function`),
-which halves their cost; numpy does the work per character, Python the work per run.
+which halves their cost; numpy does the work per character, for a batch of pages at a
+time (each numpy call costs about as much as a page's worth of its work), Python the
+work per run.
 
 A page leaves the run path where runs cannot promise pdfplumber's lines:
 - to pdf.py's own character rules on pdfium's characters (`pdf.chars_to_content`): a
@@ -35,9 +45,16 @@ A page leaves the run path where runs cannot promise pdfplumber's lines:
   a page that may hold a ruled table; a rotated or cropped page, skewed text, a page
   without text (the OCR hook), OCR of every page, and a file pdfium cannot open.
 
-Known difference: pdfium drops a text object printed again a fraction of a point
-further on (a "bold" look); pdfplumber keeps both, and pdf.py's de-duplication by
-rounded position can leave letters of both ("155. Vet door duubbeel").
+Known differences:
+- pdfium drops a text object printed again a fraction of a point further on (a "bold"
+  look); pdfplumber keeps both, and pdf.py's de-duplication by rounded position can
+  leave letters of both ("155. Vet door duubbeel").
+- A computed box lies within POSITION_TOLERANCE of pdfium's (exactly on it at a run's
+  ends), so a gap within a few thousandths of a point of a threshold (a word gap, the
+  gutter) may be judged otherwise than on pdfium's own box. A run of a trusted font
+  whose characters are moved by amounts that cancel out between two checked characters
+  would be computed that far off; a producer that kerns or spaces letters shows it in
+  its first runs, which are read whole and checked, and its fonts are never trusted.
 """
 
 from __future__ import annotations
@@ -127,6 +144,7 @@ _path_segment = _c_function("FPDFPath_GetPathSegment", _Pointer)
 _segment_point = _c_function("FPDFPathSegment_GetPoint")
 _segment_type = _c_function("FPDFPathSegment_GetType")
 _segment_closes = _c_function("FPDFPathSegment_GetClose")
+_glyph_width = _c_function("FPDFFont_GetGlyphWidth")
 
 
 class _NeedsPdfplumber(Exception):
@@ -167,6 +185,9 @@ class RunStyle(NamedTuple):
     top: float  # of a character box, from the top of the page
     bottom: float
     upright: bool
+    # Which glyph boxes its characters have (`GlyphBoxes`): font handle and name, font
+    # size, horizontal scale; None for text that is not upright.
+    glyphs: tuple | None = None
 
 
 class Run(NamedTuple):
@@ -195,7 +216,8 @@ class Run(NamedTuple):
 
 def pdfium_pages(path: Path, settings: Settings) -> Iterator[PageContent | PageFailure]:
     """Each page's lines and tables read from pdfium where it can stand in for pdfplumber,
-    by pdfplumber elsewhere; or why the page could not be read. Pages are closed once read.
+    by pdfplumber elsewhere; or why the page could not be read. Pages are read in batches
+    of up to PAGE_BATCH (`read_pages`) and closed once their batch is read.
 
     A page that may hold a ruled table goes to pdfplumber with settings.pdf_engine "auto";
     with "pdfium", pdfplumber's table finder reads pdfium's paths and characters instead.
@@ -211,20 +233,13 @@ def pdfium_pages(path: Path, settings: Settings) -> Iterator[PageContent | PageF
         yield from pdf.plumber_pages(path, settings)
         return
     fallback = _PlumberPages(path, settings)
-    boxes = LooseBoxes()
+    boxes, glyphs = LooseBoxes(), GlyphBoxes()
     try:
         if len(document) == 0:
             yield from pdf.plumber_pages(path, settings)
             return
-        for index in range(len(document)):
-            try:
-                content = read_page(document, index, fallback, tables_by_pdfium=settings.pdf_engine == "pdfium",
-                                    boxes=boxes)
-            except MissingDependencyError:
-                raise
-            except Exception as error:  # noqa: BLE001 - whatever pdfium hit: skip the page, say so
-                content = PageFailure(index + 1, pdf.short_reason(error))
-            yield content
+        for indices in page_batches(len(document)):
+            yield from read_pages(document, indices, fallback, settings.pdf_engine == "pdfium", boxes, glyphs)
     finally:
         fallback.close()
         document.close()
@@ -251,12 +266,96 @@ class _PlumberPages:
             self.document.close()
 
 
-def read_page(document: pdfium.PdfDocument, index: int, fallback: _PlumberPages,
-              tables_by_pdfium: bool, boxes: LooseBoxes) -> PageContent:
-    """One page's lines (and tables) from pdfium, or from pdfplumber where pdfium cannot
-    promise the same. `boxes` is the document's buffer for character boxes."""
-    number = index + 1
+def read_pages(document: pdfium.PdfDocument, indices: list[int], fallback: _PlumberPages,
+               tables_by_pdfium: bool, boxes: LooseBoxes, glyphs: GlyphBoxes) -> list[PageContent | PageFailure]:
+    """Some pages' lines (and tables) from pdfium, or from pdfplumber where pdfium cannot
+    promise the same, or why a page could not be read; their boxes are worked out together
+    (`batch_chars`). `boxes` is the document's buffer for character boxes, `glyphs` what
+    its pages so far showed of its fonts."""
+    contents: dict[int, PageContent | PageFailure] = {}
+    opened: list[_OpenPage] = []
+    try:
+        for index in indices:
+            content = failing_softly(index, lambda: open_page(document, index, fallback, tables_by_pdfium, glyphs))
+            if isinstance(content, _OpenPage):
+                opened.append(content)
+            else:
+                contents[index] = content
+        try:
+            chars = batch_chars([page.runs for page in opened], boxes, glyphs) if opened else []
+        except MissingDependencyError:
+            raise
+        except Exception:  # noqa: BLE001 - read them one by one: only the page at fault fails
+            chars = [failing_softly(page.index, lambda: batch_chars([page.runs], boxes, glyphs)[0])
+                     for page in opened]
+    finally:
+        for page in opened:
+            page.textpage.close()
+            page.page.close()
+    made = failing_softly(-1, lambda: runs_by_page(opened, chars))
+    for page, page_chars, runs in zip(opened, chars, made if isinstance(made, list) else repeat(None)):
+        contents[page.index] = page_chars if isinstance(page_chars, PageFailure) else failing_softly(
+            page.index, lambda: page_content(page, page_chars, fallback, runs))
+    return [contents[index] for index in indices]
+
+
+def runs_by_page(pages: list[_OpenPage], chars: list[PageChars | PageFailure]
+                 ) -> list[tuple[PageChars, list[Run]] | None]:
+    """The runs of each page that is read run by run (no ruled lines, no characters going
+    backwards), made for all of them at once (`batch_runs`), with the characters they
+    index; None for the others."""
+    wanted = [k for k, (page, page_chars) in enumerate(zip(pages, chars))
+              if not page.ruled and not isinstance(page_chars, PageFailure)]
+    made: list[tuple[PageChars, list[Run]] | None] = [None] * len(pages)
+    if not wanted:
+        return made
+    together = PageChars(text="".join(chars[k].text for k in wanted),
+                         x0=np.concatenate([chars[k].x0 for k in wanted]),
+                         x1=np.concatenate([chars[k].x1 for k in wanted]),
+                         obj=np.concatenate([chars[k].obj for k in wanted]),
+                         index=np.concatenate([chars[k].index for k in wanted]))
+    styles = {obj: style for k in wanted for obj, style in pages[k].runs.styles.items()}
+    runs, backwards = batch_runs(together, styles)
+    begins = np.cumsum([len(chars[k].text) for k in wanted])
+    page_of = np.searchsorted(begins, [run.start for run in runs], side="right")
+    for position, k in enumerate(wanted):
+        mine = np.flatnonzero(page_of == position)
+        if not backwards[mine].any():
+            made[k] = together, [runs[at] for at in mine.tolist()]
+    return made
+
+
+def failing_softly(index: int, read):
+    """What `read()` gives, or the failure of page `index` when it raises."""
+    try:
+        return read()
+    except MissingDependencyError:
+        raise
+    except Exception as error:  # noqa: BLE001 - whatever pdfium hit: skip the page, say so
+        return PageFailure(index + 1, pdf.short_reason(error))
+
+
+@dataclass
+class _OpenPage:
+    """A page read by pdfium, open until its characters' boxes are read."""
+
+    index: int
+    page: pdfium.PdfPage
+    textpage: pdfium.PdfTextPage
+    width: float
+    height: float
+    edges: list[dict]
+    ruled: bool
+    runs: TextRuns
+
+
+def open_page(document: pdfium.PdfDocument, index: int, fallback: _PlumberPages, tables_by_pdfium: bool,
+              glyphs: GlyphBoxes) -> _OpenPage | PageContent:
+    """A page with its text runs, ready for its boxes; or pdfplumber's reading of it where
+    pdfium cannot stand in (an unusual page box, ruled lines with engine "auto", skewed
+    text, no text layer: pdfplumber's reader has the OCR hook)."""
     page = document[index]
+    textpage = None
     try:
         width, height = plain_page_size(page)
         if width is None:
@@ -267,24 +366,44 @@ def read_page(document: pdfium.PdfDocument, index: int, fallback: _PlumberPages,
             return fallback.read(index)
         textpage = page.get_textpage()
         try:
-            chars, first_chars = page_chars(textpage, boxes)
-            if not len(chars.text):  # no text layer: pdfplumber's reader has the OCR hook
-                return fallback.read(index)
-            styles = run_styles(textpage, first_chars, height)
+            runs = page_runs_of(textpage, height, glyphs)
         except _NeedsPdfplumber:
             return fallback.read(index)
-        finally:
-            textpage.close()
+        if not len(runs.text):
+            return fallback.read(index)
+        opened = _OpenPage(index, page, textpage, width, height, edges, ruled, runs)
+        textpage = page = None  # read_pages closes them
+        return opened
     finally:
-        page.close()
-    if ruled:
-        content = ruled_page_content(chars, styles, edges, number, width, height)
+        if textpage is not None:
+            textpage.close()
+        if page is not None:
+            page.close()
+
+
+def page_content(page: _OpenPage, chars: PageChars, fallback: _PlumberPages,
+                 runs: tuple[PageChars, list[Run]] | None = None) -> PageContent:
+    """The lines (and tables) of a page read by pdfium, once its characters (and maybe its
+    runs, `runs_by_page`) are known."""
+    number, styles = page.index + 1, page.runs.styles
+    if page.ruled:
+        content = ruled_page_content(chars, styles, page.edges, number, page.width, page.height)
     else:
-        content = PageContent(number=number, width=width, height=height,
-                              lines=tuple(page_lines(chars, styles, number, width, height)), tables=())
+        lines = page_lines(chars, styles, number, page.width, page.height, runs)
+        content = PageContent(number=number, width=page.width, height=page.height, lines=tuple(lines), tables=())
     if not content.lines and not content.tables:  # only rotated text: pdfplumber tries OCR
-        return fallback.read(index)
+        return fallback.read(page.index)
     return content
+
+
+def page_batches(count: int) -> Iterator[list[int]]:
+    """Page indexes 0..count-1 in batches of 1, 2, 4, ... up to PAGE_BATCH: the first pages
+    teach the fonts to the next ones."""
+    start, size = 0, 1
+    while start < count:
+        yield list(range(start, min(start + size, count)))
+        start += size
+        size = min(2 * size, PAGE_BATCH)
 
 
 def plain_page_size(page: pdfium.PdfPage) -> tuple[float, float] | tuple[None, None]:
@@ -579,13 +698,7 @@ def page_chars(textpage: pdfium.PdfTextPage, boxes: LooseBoxes | None = None) ->
     """
     handle = _handle(textpage)
     count = _count_chars(handle)
-    buffer, at = _out_buffer(2 * (count + 1))
-    written = _get_text(handle, 0, count, at) - 1  # less the terminator
-    text = buffer[:2 * count].decode("utf-16-le", errors="replace")
-    if written != count or len(text) != count:
-        # The text skips a character without a code point (U+0000) and takes two UTF-16
-        # units for one beyond the BMP; then only one call per character keeps step.
-        text = "".join(map(chr, map(_get_unicode, repeat(handle, count), range(count))))
+    text = page_text(handle, count)
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     boxes = (boxes or LooseBoxes()).read(handle, count)
     objects, first_chars = text_objects(handle, codes, boxes)
@@ -596,6 +709,400 @@ def page_chars(textpage: pdfium.PdfTextPage, boxes: LooseBoxes | None = None) ->
     chars = PageChars(text=kept_text, x0=boxes[kept, 0].astype(np.float64), x1=boxes[kept, 2].astype(np.float64),
                       obj=objects[kept], index=kept)
     return chars, first_chars
+
+
+# --- characters, run by run ---------------------------------------------------------
+
+# Where a character's box is computed rather than read, it must agree with pdfium's
+# (float32) within this many points at every place it is checked.
+POSITION_TOLERANCE = 2e-3
+# Pages whose boxes are worked out together, at most (they are open meanwhile).
+PAGE_BATCH = 16
+# A face's boxes are computed once this many runs of at least TRUST_RUN_LENGTH characters,
+# read character by character, sat exactly as its advances say.
+TRUSTED_AFTER = 3
+TRUST_RUN_LENGTH = 10
+# Characters at or above this code point are always read (the tables stay small).
+GLYPH_CODE_LIMIT = 0x2100
+_SPACE = ord(" ")
+# A font may print "f" and one of these letters as one glyph (fi, fl, ff, ffi, ft, ...):
+# pdfium then gives both letters the glyph's box, which a run's advances cannot foresee.
+_LIGATURE_FIRST = ord("f")
+_LIGATURE_SECOND = np.zeros(GLYPH_CODE_LIMIT, dtype=bool)
+_LIGATURE_SECOND[[ord(c) for c in "fijltbhk"]] = True
+
+
+def run_chars(textpage: pdfium.PdfTextPage, page_height: float, boxes: LooseBoxes,
+              glyphs: GlyphBoxes) -> tuple[PageChars, dict[int, RunStyle]]:
+    """`page_chars` and `run_styles` of a page, without a call per character.
+
+        run_chars(textpage, 595.3, boxes, glyphs) ->
+            (PageChars(text="12. De Volmacht hanteert ...", x0=[42.0, 48.4, ...], ...),
+             {obj: RunStyle(size=10.0, font="BitstreamVeraSans-Roman", ...), ...})
+
+    The text, its runs and their styles come from `page_runs_of`, the boxes from
+    `batch_chars`. The result equals page_chars' to within POSITION_TOLERANCE, and
+    exactly at each run's ends.
+    """
+    page = page_runs_of(textpage, page_height, glyphs)
+    return batch_chars([page], boxes, glyphs)[0], page.styles
+
+
+class TextRuns(NamedTuple):
+    """What one text page says of its runs before any box is asked (`page_runs_of`)."""
+
+    handle: ctypes.c_void_p  # of the text page, open while its boxes are read
+    text: str  # the kept characters (PageChars.text)
+    index: np.ndarray  # each kept character's index in the text page
+    codes: np.ndarray  # each kept character's code point
+    obj: np.ndarray  # each kept character's text object
+    starts: np.ndarray  # where each run begins among the kept characters
+    faces: np.ndarray  # each run's face (`GlyphBoxes`)
+    styles: dict[int, RunStyle]
+
+
+def page_runs_of(textpage: pdfium.PdfTextPage, page_height: float, glyphs: GlyphBoxes) -> TextRuns:
+    """A page's text in one call, pdfium's text runs (the stretches of one text object,
+    `text_runs`) in two or three calls a line and their styles in a few calls a text
+    object."""
+    handle = _handle(textpage)
+    text = page_text(handle, _count_chars(handle))
+    runs = text_runs(handle, text)
+    if not runs:
+        nothing = np.empty(0, dtype=np.int64)
+        return TextRuns(handle, "", nothing, nothing.astype(np.uint32), nothing.astype(np.uint64), nothing, nothing, {})
+    starts, ends, objects = (np.array(column, dtype=np.int64) for column in zip(*runs))
+    first_chars: dict[int, int] = {}
+    for start, obj in zip(starts.tolist(), objects.tolist()):
+        first_chars.setdefault(obj, start)
+    styles = run_styles(textpage, first_chars, page_height)
+    lengths = ends - starts
+    offsets = np.cumsum(lengths) - lengths
+    run_of = np.repeat(np.arange(len(runs)), lengths)
+    index = np.arange(len(run_of)) + (starts - offsets)[run_of]
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)[index]
+    kept_text = codes.tobytes().decode("utf-32-le")
+    if "\ufffe" in kept_text or "\x02" in kept_text:
+        kept_text = kept_text.translate(_HYPHEN_MARKS)
+        codes = np.frombuffer(kept_text.encode("utf-32-le"), dtype=np.uint32)
+    faces = {obj: glyphs.face(style.glyphs) for obj, style in styles.items()}
+    return TextRuns(handle, kept_text, index, codes, objects[run_of].astype(np.uint64), offsets,
+                    np.array([faces[obj] for obj in objects.tolist()], dtype=np.int64), styles)
+
+
+def batch_chars(pages: list[TextRuns], boxes: LooseBoxes, glyphs: GlyphBoxes) -> list[PageChars]:
+    """The characters of several pages' runs, their boxes worked out together
+    (`run_boxes`): numpy then costs a call per batch of pages, not per page."""
+    sizes = [len(page.codes) for page in pages]
+    offsets = np.cumsum(sizes) - sizes
+    codes = np.concatenate([page.codes for page in pages])
+    starts = np.concatenate([page.starts + offset for page, offset in zip(pages, offsets)])
+    ends = np.append(starts[1:], len(codes))
+    run_of = np.repeat(np.arange(len(starts)), ends - starts)
+    text = BatchText([page.handle for page in pages], offsets, np.concatenate([page.index for page in pages]))
+    x0, x1 = run_boxes(text, codes, starts, ends, run_of, np.concatenate([page.faces for page in pages]), boxes,
+                       glyphs)
+    return [PageChars(text=page.text, x0=x0[offset:offset + size], x1=x1[offset:offset + size], obj=page.obj,
+                      index=page.index) for page, offset, size in zip(pages, offsets.tolist(), sizes)]
+
+
+class BatchText:
+    """The kept characters of text pages read together, one page after the other: page p's
+    begin at offsets[p] and are characters index[...] of text page handles[p]."""
+
+    def __init__(self, handles: list[ctypes.c_void_p], offsets: np.ndarray, index: np.ndarray):
+        self.handles, self.offsets, self.index = handles, offsets, index
+
+    def pages(self, at: np.ndarray) -> Iterator[tuple[ctypes.c_void_p, np.ndarray]]:
+        """The sorted positions `at` page by page: (handle, positions)."""
+        if len(self.handles) == 1:
+            yield self.handles[0], at
+            return
+        page_of = np.searchsorted(self.offsets, at, side="right") - 1
+        cuts = np.flatnonzero(page_of[1:] != page_of[:-1]) + 1
+        for part in np.split(at, cuts):
+            if len(part):
+                yield self.handles[int(page_of[np.searchsorted(at, part[0])])], part
+
+    def read(self, at: np.ndarray, boxes: LooseBoxes, x0: np.ndarray, x1: np.ndarray) -> None:
+        """Put pdfium's boxes of the characters `at` (sorted positions) into x0 and x1."""
+        for handle, part in self.pages(at):
+            read = boxes.read_at(handle, self.index[part].tolist())
+            x0[part], x1[part] = read[:, 0], read[:, 2]
+
+
+def text_runs(handle: ctypes.c_void_p, text: str) -> list[tuple[int, int, int]]:
+    """pdfium's characters as (start, end, text object) stretches in text page order,
+    without the line breaks and spaces pdfium generates between text objects (they
+    belong to none).
+
+    pdfium puts the characters of one text object one after the other, so a line (up to
+    a line break) is one object when its first and last characters are; in a line of
+    several, where each object's characters end is found by halving.
+    """
+    objects: dict[int, int] = {}
+
+    def object_at(i: int) -> int:
+        obj = objects.get(i)
+        if obj is None:
+            obj = objects[i] = _text_object(handle, i)
+        return obj
+
+    runs: list[list[int]] = []
+    line_start = 0
+    while line_start < len(text):
+        line_end = text.find("\r\n", line_start)
+        if line_end < 0:
+            line_end = len(text)
+        at = line_start
+        while at < line_end:
+            obj = object_at(at)
+            if not obj:  # generated by pdfium between two objects
+                at += 1
+                continue
+            if object_at(line_end - 1) == obj:
+                end = line_end
+            else:  # obj's characters run from `at` to before the first one that is not obj's
+                low, high = at + 1, line_end - 1
+                while low < high:
+                    middle = (low + high) // 2
+                    if object_at(middle) == obj:
+                        low = middle + 1
+                    else:
+                        high = middle
+                end = low
+            if runs and runs[-1][2] == obj and runs[-1][1] == at - 2 and at == line_start:
+                runs[-1][1] = end  # a line break printed within the object's own text
+            else:
+                runs.append([at, end, obj])
+            at = end
+        line_start = line_end + 2
+    return [(start, end, obj) for start, end, obj in runs]
+
+
+class GlyphBoxes:
+    """What the loose boxes of a document's characters look like, learnt page by page: per
+    font, font size and horizontal scale (a "face") and character, the advance to the next
+    character's origin and the box's left and right edge from the character's own origin
+    (a "j" reaches left of its origin, an "f" right of its advance).
+
+    The advance comes from the font (`FPDFFont_GetGlyphWidth`), the edges from the first
+    box pdfium gives the character in that face. A face is trusted, and its boxes
+    computed, after TRUSTED_AFTER of its runs read character by character sat exactly as
+    these say; a face of which a run does not (kerning, letter spacing, words placed
+    apart within one text object) is read character by character for the rest of the
+    document. Face 0 stands for text that is never computed (not upright).
+    """
+
+    def __init__(self) -> None:
+        self.faces: dict[tuple, int] = {}
+        self.fonts: list[tuple] = [()]  # face -> (font handle, font size, horizontal scale)
+        self.table = np.full((1, GLYPH_CODE_LIMIT, 3), np.nan)  # face, code -> advance, left, right
+        self.trusted = np.zeros(1, dtype=bool)
+        self.unreliable = np.ones(1, dtype=bool)
+        self.vouched = np.zeros(1, dtype=np.int64)
+        self._width = ctypes.c_float()
+        self._width_at = ctypes.byref(self._width)
+
+    def face(self, glyphs: tuple | None) -> int:
+        """The face of a style's `glyphs` (RunStyle.glyphs)."""
+        if glyphs is None:
+            return 0
+        face = self.faces.get(glyphs)
+        if face is None:
+            face = self.faces[glyphs] = len(self.fonts)
+            font, _, size, scale = glyphs
+            self.fonts.append((font, size, scale))
+            if face == len(self.table):  # room for as many faces again
+                self.table = np.concatenate([self.table, np.full_like(self.table, np.nan)])
+                grown = [np.concatenate([array, np.zeros_like(array)])
+                         for array in (self.trusted, self.unreliable, self.vouched)]
+                self.trusted, self.unreliable, self.vouched = grown
+        return face
+
+    def lookup(self, faces: np.ndarray, codes: np.ndarray) -> np.ndarray:
+        """Advance, left and right edge of each (face, code); NaN where not known."""
+        return self.table[faces, np.minimum(codes, GLYPH_CODE_LIMIT - 1)]
+
+    def learn(self, text: BatchText, at: np.ndarray, faces: np.ndarray, codes: np.ndarray,
+              x0: np.ndarray, x1: np.ndarray) -> None:
+        """Take the metrics of characters read from pdfium (positions `at` of `text`, boxes
+        x0..x1) whose (face, code) is new: where their boxes lie from their origins, and
+        the font's advances."""
+        new = (faces > 0) & (codes < GLYPH_CODE_LIMIT - 1) & (x1 > x0)  # not pdfium's zero-width spaces
+        new[new] = np.isnan(self.table[faces[new], codes[new], 0])
+        if not new.any():
+            return
+        _, first = np.unique(faces[new] * GLYPH_CODE_LIMIT + codes[new], return_index=True)
+        chosen = np.sort(np.flatnonzero(new)[first])
+        x, y = ctypes.c_double(), ctypes.c_double()
+        x_at, y_at = ctypes.byref(x), ctypes.byref(y)
+        k = 0
+        for handle, part in text.pages(at[chosen]):
+            for index in text.index[part].tolist():
+                face, code = int(faces[chosen[k]]), int(codes[chosen[k]])
+                font, size, scale = self.fonts[face]
+                _char_origin(handle, index, x_at, y_at)
+                _glyph_width(ctypes.c_void_p(font), ctypes.c_uint(code), ctypes.c_float(size), self._width_at)
+                self.table[face, code] = (self._width.value * scale, x0[chosen[k]] - x.value, x1[chosen[k]] - x.value)
+                k += 1
+
+    def vouch(self, faces: np.ndarray) -> None:
+        """Runs of these faces (one entry a run) sat exactly as their advances say."""
+        np.add.at(self.vouched, faces, 1)
+        self.trusted |= (self.vouched >= TRUSTED_AFTER) & ~self.unreliable
+
+    def distrust(self, faces: np.ndarray) -> None:
+        """A run of each of these faces did not sit as their advances say."""
+        self.unreliable[faces] = True
+        self.trusted &= ~self.unreliable
+
+
+def run_boxes(text: BatchText, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray, run_of: np.ndarray,
+              faces: np.ndarray, boxes: LooseBoxes, glyphs: GlyphBoxes) -> tuple[np.ndarray, np.ndarray]:
+    """The left and right edge of the loose box of each character of some pages' runs.
+
+    Run r holds characters starts[r]..ends[r]-1 (of `text`, with code points `codes`);
+    `faces` holds each run's face. Where the face is trusted (`GlyphBoxes`) and
+    knows every character of a run, its boxes are computed (`Chain`) and checked against
+    pdfium's at `chain_anchors` and at any printed character reaching about as far right
+    as the run's last one: these keep pdfium's values, and a run off anywhere is read.
+    Every other run is read from pdfium character by character; it teaches its face new
+    characters, and whether its runs sit as its advances say (`probation`).
+    """
+    count = len(codes)
+    face_of = faces[run_of]
+    metrics = glyphs.lookup(face_of, codes)
+    computed = glyphs.trusted[faces] & ~np.isnan(np.add.reduceat(metrics[:, 0], starts))
+    x0, x1 = np.zeros(count), np.zeros(count)
+    white = white_codes(codes)
+    if computed.any():
+        by_advance = computed[run_of]
+        anchors = chain_anchors(codes, white, starts, ends)
+        anchors = anchors[by_advance[anchors]]
+        text.read(anchors, boxes, x0, x1)
+        guess0, guess1 = Chain(starts, ends, run_of, codes == _SPACE, metrics, x0[starts], x0[ends - 1]).boxes()
+        beyond = by_advance & ~white & (guess1 > guess1[ends - 1][run_of] - POSITION_TOLERANCE)
+        beyond[anchors] = False
+        beyond = np.flatnonzero(beyond)
+        text.read(beyond, boxes, x0, x1)
+        checked = np.concatenate([anchors, beyond])
+        off = ((np.abs(guess0[checked] - x0[checked]) > POSITION_TOLERANCE)
+               | (np.abs(guess1[checked] - x1[checked]) > POSITION_TOLERANCE))
+        if off.any():
+            failed = np.unique(run_of[checked[off]])
+            computed[failed] = False
+            glyphs.distrust(faces[failed])
+            by_advance = computed[run_of]
+        by_advance[checked] = False  # read from pdfium: keep its values
+        x0[by_advance], x1[by_advance] = guess0[by_advance], guess1[by_advance]
+    unread = np.flatnonzero(~computed[run_of])
+    if len(unread):
+        text.read(unread, boxes, x0, x1)
+        # Ligature letters (one glyph's box twice) teach nothing.
+        alone = np.ones(len(unread), dtype=bool)
+        twice = (x0[unread[1:]] == x0[unread[:-1]]) & (x1[unread[1:]] == x1[unread[:-1]])
+        alone[1:] &= ~twice
+        alone[:-1] &= ~twice
+        learnt = unread[alone]
+        glyphs.learn(text, learnt, face_of[learnt], codes[learnt], x0[learnt], x1[learnt])
+        checkable = np.flatnonzero(~computed & ~glyphs.unreliable[faces])
+        if len(checkable):
+            probation(checkable, starts, ends, run_of, codes, faces, x0, x1, glyphs)
+    return x0, x1
+
+
+def chain_anchors(codes: np.ndarray, white: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Where the computed boxes of the runs starts[r]..ends[r]-1 are checked against
+    pdfium's: each run's first and last character and printed character (these go into
+    its `Line`), the last character of its first word and the first after its middle
+    space, and the space if it has only one (together they catch a run that is off by
+    one amount anywhere: the word spacing, found from the last character, cannot hide
+    it), and the second letter of a possible ligature (such letters share the glyph's box)."""
+    anchor = np.zeros(len(codes), dtype=bool)
+    anchor[starts] = anchor[ends - 1] = True
+    if white[starts].any() or white[ends - 1].any():
+        first, last = first_and_last(np.flatnonzero(~white), starts, ends)
+        anchor[first] = anchor[last] = True
+    spaces_at = np.flatnonzero(codes == _SPACE)
+    first_space = np.searchsorted(spaces_at, starts)
+    spaces = np.searchsorted(spaces_at, ends - 1) - first_space  # before each run's last character
+    with_spaces = np.flatnonzero(spaces)
+    space_one = spaces_at[first_space[with_spaces]]
+    anchor[np.maximum(space_one - 1, starts[with_spaces])] = True
+    anchor[spaces_at[first_space[with_spaces] + (spaces[with_spaces] + 1) // 2 - 1] + 1] = True
+    anchor[space_one[spaces[with_spaces] == 1]] = True
+    f = np.flatnonzero(codes[:-1] == _LIGATURE_FIRST)
+    anchor[f[_LIGATURE_SECOND[np.minimum(codes[f + 1], GLYPH_CODE_LIMIT - 1)]] + 1] = True
+    return np.flatnonzero(anchor)
+
+
+class Chain:
+    """The loose boxes of each run's characters when they stand one advance apart and each
+    space one advance plus the run's word spacing, the first box beginning at first_x0
+    and the last at last_x0 (`metrics`: advance, left and right edge per character, NaN
+    where not known, in runs that are then not used)."""
+
+    def __init__(self, starts: np.ndarray, ends: np.ndarray, run_of: np.ndarray, space: np.ndarray,
+                 metrics: np.ndarray, first_x0: np.ndarray, last_x0: np.ndarray):
+        advance, self.left, self.right = metrics.T
+        steps = np.where(space, 0.0, advance)
+        np.nan_to_num(steps, copy=False)  # a run not known must not spoil the sums of the next
+        self.run_of = run_of
+        self.advances = np.cumsum(steps) - steps  # before each character, from the page's first
+        self.advances -= self.advances[starts][run_of]
+        self.spaces = np.cumsum(space) - space
+        self.spaces -= self.spaces[starts][run_of]
+        last = ends - 1
+        self.origin = first_x0 - self.left[starts]
+        spaces = self.spaces[last]
+        self.word_spacing = np.where(spaces > 0, (last_x0 - self.left[last] - self.origin - self.advances[last])
+                                     / np.maximum(spaces, 1), 0.0)
+
+    def boxes(self) -> tuple[np.ndarray, np.ndarray]:
+        """Left and right edge of every character's box."""
+        origins = self.origin[self.run_of] + self.advances + self.word_spacing[self.run_of] * self.spaces
+        return origins + self.left, origins + self.right
+
+
+def probation(runs: np.ndarray, starts: np.ndarray, ends: np.ndarray, run_of: np.ndarray, codes: np.ndarray,
+              faces: np.ndarray, x0: np.ndarray, x1: np.ndarray, glyphs: GlyphBoxes) -> None:
+    """Check `runs`, read character by character, against their faces' advances: each
+    that sits exactly as they say vouches for its face if it is long enough, any other
+    (with every character known) makes its face unreliable, trusted or not."""
+    metrics = glyphs.lookup(faces[run_of], codes)
+    complete = ~np.isnan(np.add.reduceat(metrics[:, 0], starts))
+    guess0, guess1 = Chain(starts, ends, run_of, codes == _SPACE, metrics, x0[starts], x0[ends - 1]).boxes()
+    off = (np.abs(guess0 - x0) > POSITION_TOLERANCE) | (np.abs(guess1 - x1) > POSITION_TOLERANCE)
+    matches = complete & ~np.logical_or.reduceat(off, starts)
+    ours = np.zeros(len(starts), dtype=bool)
+    ours[runs] = True
+    glyphs.distrust(faces[ours & complete & ~matches])
+    glyphs.vouch(faces[ours & matches & (ends - starts >= TRUST_RUN_LENGTH)])
+
+
+def first_and_last(positions: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The first and last of the sorted `positions` within each range starts[r]..ends[r]-1;
+    the range's own first and last position where it holds none."""
+    first = np.searchsorted(positions, starts)
+    after = np.searchsorted(positions, ends)
+    has = after > first
+    if not len(positions):
+        return starts.copy(), ends - 1
+    return (np.where(has, positions[np.minimum(first, len(positions) - 1)], starts),
+            np.where(has, positions[np.maximum(after - 1, 0)], ends - 1))
+
+
+def page_text(handle: ctypes.c_void_p, count: int) -> str:
+    """The text page's characters 0..count-1, one str character each, in one call where it can."""
+    buffer, at = _out_buffer(2 * (count + 1))
+    written = _get_text(handle, 0, count, at) - 1  # less the terminator
+    text = buffer[:2 * count].decode("utf-16-le", errors="replace")
+    if written != count or len(text) != count:
+        # The text skips a character without a code point (U+0000) and takes two UTF-16
+        # units for one beyond the BMP; then only one call per character keeps step.
+        text = "".join(map(chr, map(_get_unicode, repeat(handle, count), range(count))))
+    return text
 
 
 def white_space(text: str) -> np.ndarray:
@@ -623,13 +1130,19 @@ class LooseBoxes:
 
     def read(self, handle: ctypes.c_void_p, count: int) -> np.ndarray:
         """The boxes of the text page's characters 0..count-1; valid until the next read."""
+        return self.read_at(handle, range(count))
+
+    def read_at(self, handle: ctypes.c_void_p, indices) -> np.ndarray:
+        """The boxes of the text page's characters at `indices` (a range or a list of
+        ints), in that order; valid until the next read."""
+        count = len(indices)
         if count > len(self.slots):
             size = max(count, 2 * len(self.slots))
             self.rects = (pdfium_c.FS_RECTF * size)()
             step = ctypes.sizeof(pdfium_c.FS_RECTF)
             self.slots = list(map(ctypes.byref, repeat(self.rects, size), range(0, step * size, step)))
         ctypes.memset(self.rects, 0, ctypes.sizeof(pdfium_c.FS_RECTF) * count)  # as new, should a call fail
-        deque(map(_loose_box, repeat(handle, count), range(count), self.slots), maxlen=0)
+        deque(map(_loose_box, repeat(handle, count), indices, self.slots), maxlen=0)
         return np.frombuffer(self.rects, dtype=np.float32, count=4 * count).reshape(count, 4)
 
 
@@ -703,7 +1216,10 @@ def run_styles(textpage: pdfium.PdfTextPage, first_chars: dict[int, int], page_h
             raise _NeedsPdfplumber("skewed text")  # pdfminer's box height then depends on each advance
         text_object = ctypes.c_void_p(obj)
         _object_font_size(text_object, size_at)
-        _char_origin(handle, index, x_at, y_at)
+        if b:
+            _char_origin(handle, index, x_at, y_at)
+        else:  # the origin's height is the matrix's
+            y.value = matrix.f
         font = _object_font(text_object)
         if font not in fonts:
             fonts[font] = font_metrics(font)
@@ -711,7 +1227,8 @@ def run_styles(textpage: pdfium.PdfTextPage, first_chars: dict[int, int], page_h
         low = y.value + d * descent * size.value
         high = low + d * size.value
         low, high = min(low, high), max(low, high)
-        styles[obj] = RunStyle(high - low, name, bold, page_height - high, page_height - low, upright)
+        styles[obj] = RunStyle(high - low, name, bold, page_height - high, page_height - low, upright,
+                               (font, name, size.value, a) if upright else None)
     return styles
 
 
@@ -739,9 +1256,19 @@ def page_runs(chars: PageChars, styles: dict[int, RunStyle]) -> list[Run]:
     Raises _CharRules when a run's characters do not go left to right (pdfplumber orders
     a line's characters by x0, so only pdf.py's own rules then give the same line).
     """
+    runs, backwards = batch_runs(chars, styles)
+    if backwards.any():
+        raise _CharRules("characters out of order within a text object")
+    return runs
+
+
+def batch_runs(chars: PageChars, styles: dict[int, RunStyle]) -> tuple[list[Run], np.ndarray]:
+    """`page_runs` of the characters of one page or of several one after another (a run
+    ends at each page's end: text objects differ), and whether each run's characters
+    go backwards somewhere (its page then needs the character rules)."""
     count = len(chars.text)
     if not count:
-        return []
+        return [], np.zeros(0, dtype=bool)
     x0, x1, obj, index = chars.x0, chars.x1, chars.obj, chars.index
     new_run = np.empty(count, dtype=bool)
     new_run[0] = True
@@ -753,9 +1280,8 @@ def page_runs(chars: PageChars, styles: dict[int, RunStyle]) -> list[Run]:
     slanted = [obj for obj, style in styles.items() if not style.upright]
     if slanted:
         backwards &= ~np.isin(obj[1:], np.array(slanted, dtype=np.uint64))
-    if backwards.any():
-        raise _CharRules("characters out of order within a text object")
     starts = np.flatnonzero(new_run)
+    run_backwards = np.logical_or.reduceat(np.append(False, backwards), starts)
     ends = np.append(starts[1:], count)
     white = white_space(chars.text)
     printed = np.flatnonzero(~white)
@@ -803,7 +1329,10 @@ def page_runs(chars: PageChars, styles: dict[int, RunStyle]) -> list[Run]:
         segment = text[start:end]
         runs.append(Run(start, end, style, style.top, style.bottom, " ".join(segment.split()), lead, trail,
                         printed_here, left, right, left, last_right, min_x0, max_x0, widest, tuple(pieces[a:b])))
-    return [run for run in runs if run.style.upright] if slanted else runs
+    if not slanted:
+        return runs, run_backwards
+    upright = [run.style.upright for run in runs]
+    return [run for run, keep in zip(runs, upright) if keep], run_backwards[np.array(upright, dtype=bool)]
 
 
 _RUN_SPAN, _RUN_LEFT = itemgetter(Run._fields.index("top"), Run._fields.index("bottom")), attrgetter("min_x0")
@@ -926,23 +1455,30 @@ def line_pieces(group: list[Run]) -> list[tuple[float, float, float]]:
 # --- lines --------------------------------------------------------------------------
 
 def page_lines(chars: PageChars, styles: dict[int, RunStyle], number: int, width: float,
-               height: float) -> list[Line]:
-    """The text lines of a page without ruled tables, in reading order, as pdf.py makes them."""
+               height: float, runs: tuple[PageChars, list[Run]] | None = None) -> list[Line]:
+    """The text lines of a page without ruled tables, in reading order, as pdf.py makes them.
+
+    `runs`: the page's runs made already (`batch_runs`), with the characters they index.
+    """
     try:
-        return run_lines(chars, styles, number, width)[0]
+        return run_lines(chars, styles, number, width, runs=runs)[0]
     except _CharRules:
         return list(pdf.chars_to_content(char_dicts(chars, styles), [], number, width, height).lines)
 
 
 def run_lines(chars: PageChars, styles: dict[int, RunStyle], number: int, width: float,
-              tables: list[tuple[float, float, float, float]] = ()) -> tuple[list[Line], tuple[float, float] | None]:
+              tables: list[tuple[float, float, float, float]] = (),
+              runs: tuple[PageChars, list[Run]] | None = None) -> tuple[list[Line], tuple[float, float] | None]:
     """The page's lines made run by run, in reading order, and the gutter between its
     columns (pdf.find_gutter's, from the same line pieces), or None.
 
-    `tables` are the boxes of the page's tables (their characters already left out).
+    `tables` are the boxes of the page's tables (their characters already left out);
+    `runs` the page's runs, made already, with the characters they index.
     Raises _CharRules where runs cannot promise the lines of pdf.py's character rules.
     """
-    runs = page_runs(chars, styles)
+    if runs is None:
+        runs = chars, page_runs(chars, styles)
+    chars, runs = runs
     groups = runs_to_line_groups(runs)
     pieces = [(x0, x1, bottom - top) for x0, top, x1, bottom in tables]
     for group in groups:
