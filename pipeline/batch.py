@@ -46,6 +46,8 @@ from typing import Any
 
 # Only light modules at the top: a rerun with nothing to do must not wait for spaCy, pandas
 # or scipy to import. The stages import them when they have work.
+from pipeline.corrections import (Corrections, PairCorrections, correct_extraction, find_corrections,
+                                  forbidden_in_groups, pair_corrections, read_corrections, unmatched_corrections)
 from pipeline.errors import AgreementError, ModelNotBuiltError, write_problem
 from pipeline.ingest import OTHER_WORD_FILES, SUFFIX_FORMATS, SUPPORTED, document_id, too_large, unique_ids
 from pipeline.records import from_data, to_data
@@ -180,7 +182,7 @@ class BatchResult:
 def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | None = None,
               manifest: Path | None = None, progress: bool | None = None,
               time_limit: float | None = DEFAULT_TIME_LIMIT, engine: str = DEFAULT_ENGINE,
-              scheduler: str | None = None) -> BatchResult:
+              scheduler: str | None = None, corrections: Path | None = None) -> BatchResult:
     """Extract every agreement under `inputs`, diff consecutive years, publish into `out_dir`.
 
     `workers` defaults to the number of cores (spawned ones: at most one per
@@ -190,9 +192,10 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
     `engine` "pool" runs the work in processes of this machine; "dask" as tasks on a Dask
     cluster (pipeline.distributed): the one at `scheduler` ("tcp://HOST:PORT"), else a
     LocalCluster of `workers` processes.
-    Raises AgreementError only for a bad manifest, an inputs folder without documents, an
-    unbuilt spaCy pipeline, a Dask cluster that cannot be used, or an output folder that
-    cannot be written (see `output_folder`); bad documents become `failures`.
+    `corrections` (pipeline/corrections.py) defaults to `inputs/corrections.csv` if there is one.
+    Raises AgreementError only for a bad manifest or corrections file, an inputs folder without
+    documents, an unbuilt spaCy pipeline, a Dask cluster that cannot be used, or an output folder
+    that cannot be written (see `output_folder`); bad documents become `failures`.
 
         result = run_batch(Path("inputs"), Path("outputs"), Settings())
         result = run_batch(Path("inputs"), Path("outputs"), Settings(), engine="dask", scheduler="tcp://10.0.0.5:8786")
@@ -205,19 +208,20 @@ def run_batch(inputs: Path, out_dir: Path, settings: Settings, workers: int | No
     started = time.perf_counter()
     inputs, out_dir = Path(inputs), Path(out_dir)
     entries = read_manifest(manifest) if manifest else find_manifest(inputs)
+    fixes = read_corrections(corrections) if corrections else find_corrections([inputs])
     sources = discover(inputs, exclude=out_dir)
     if not sources:
         raise AgreementError(inputs, f"no agreements found in this folder or below it (expected {SUPPORTED} files)")
     pool = engine_workers(engine, settings, workers, scheduler, time_limit)  # started on first use
     with output_folder(out_dir):
-        return _run_in(out_dir, inputs, sources, entries, settings, pool, progress, started)
+        return _run_in(out_dir, inputs, sources, entries, settings, pool, progress, started, fixes)
 
 
 def _run_in(out_dir: Path, inputs: Path, sources: list[Source], entries: Mapping[str, ManifestEntry],
-            settings: Settings, pool, progress: bool | None, started: float) -> BatchResult:
+            settings: Settings, pool, progress: bool | None, started: float, fixes: Corrections) -> BatchResult:
     """The stages of `run_batch`, the output folder held."""
     cache = Cache(out_dir / CACHE_DIR, settings_hash(settings))
-    key = run_key(inputs, sources, entries, cache)
+    key = run_key(inputs, sources, entries, cache, fixes.digest)
     previous = previous_run(cache, key, out_dir)
     if previous is not None:
         log.info("batch: nothing changed since the last run; %s is up to date", out_dir)
@@ -226,7 +230,7 @@ def _run_in(out_dir: Path, inputs: Path, sources: list[Source], entries: Mapping
     clock = Stopwatch()
     with pool:
         with clock("extract"):
-            extracted = extract_all(sources, cache, pool, bar)
+            extracted = correct_all(extract_all(sources, cache, pool, bar), fixes)
             members, warnings = place_in_series(sources, extracted.extractions, entries)
         # pandas (in pipeline.publish) is imported only when there is something to publish.
         from pipeline.publish import document_tables, publish
@@ -234,7 +238,8 @@ def _run_in(out_dir: Path, inputs: Path, sources: list[Source], entries: Mapping
         documents = []  # the tables that need no diff, made while the workers diff
         with clock("diff"):
             pairs, diff_failures, diff_warnings = diff_series(
-                members, cache, out_dir, pool, bar, meanwhile=lambda: documents.extend(document_tables(members)))
+                members, cache, out_dir, pool, bar, meanwhile=lambda: documents.extend(document_tables(members)),
+                corrections=fixes)
         result = BatchResult(members=members, pairs=pairs, failures=extracted.failures + diff_failures,
                              warnings=warnings + diff_warnings, read=extracted.read, cached=extracted.cached)
         records: list[tuple[BatchResult, bytes | None]] = []
@@ -600,13 +605,16 @@ def result_from_data(data: dict[str, Any]) -> BatchResult:
                        seconds=from_data(dict[str, float], data["seconds"]))
 
 
-def run_key(inputs: Path, sources: Iterable[Source], entries: Mapping[str, ManifestEntry], cache: Cache) -> str:
+def run_key(inputs: Path, sources: Iterable[Source], entries: Mapping[str, ManifestEntry], cache: Cache,
+            corrections: str = "") -> str:
     """A hash of everything the outputs are made from: the inputs folder, each file's path, id
-    and content, the manifest, the settings and the pipeline's code, the publishing code too."""
+    and content, the manifest, the corrections (their digest), the settings and the pipeline's
+    code, the publishing code too."""
     digest = hashlib.sha256(f"{inputs.resolve()}|{cache.settings}|{publish_fingerprint()}".encode())
     for source in sources:
         digest.update(f"|{source.relative}|{source.document}|{source.sha256}".encode())
     digest.update(repr(sorted(entries.items())).encode())
+    digest.update(f"|corrections {corrections}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -1201,11 +1209,20 @@ def consecutive(members: Iterable[Member]) -> Iterator[tuple[Member, Member]]:
 
 @dataclass(frozen=True, eq=False)  # compared by identity: hashing whole extractions is slow
 class PairTask:
-    """Two consecutive members to compare, and the folder for their matches and report."""
+    """Two consecutive members to compare, and the folder for their matches and report;
+    `corrections` are the pins and forbids that fit them, `issues` those that do not."""
 
     old: Member
     new: Member
     folder: Path
+    corrections: PairCorrections = PairCorrections()
+    issues: tuple[Issue, ...] = ()
+    corrections_key: str = ""  # Corrections.fingerprint of the two documents; "" when none names them
+
+    @property
+    def hashes(self) -> tuple[str, ...]:
+        """The cache key of the pair's diff: both files' contents, and the corrections naming them."""
+        return (self.old.source.sha256, self.new.source.sha256) + ((self.corrections_key,) if self.corrections_key else ())
 
     def failure(self, error: str, reason: str) -> Failure:
         return Failure(f"{self.old.source.path} -> {self.new.source.path}",
@@ -1213,21 +1230,20 @@ class PairTask:
 
 
 def diff_series(members: tuple[Member, ...], cache: Cache, out_dir: Path, pool: Workers, progress: bool,
-                meanwhile: Callable[[], Any] | None = None
+                meanwhile: Callable[[], Any] | None = None, corrections: Corrections = Corrections()
                 ) -> tuple[tuple[Pair, ...], tuple[Failure, ...], tuple[Issue, ...]]:
     """Diff each consecutive pair of a series; its matches and report.html go to
-    diffs/<series>/<old>__<new>/.
+    diffs/<series>/<old>__<new>/. Returns the pairs, failures, and the corrections' issues.
 
-    A diff found in the cache (same two files, same settings) whose report is still there
-    is neither recomputed nor rewritten. `meanwhile` is called once the diffs are handed to
+    A diff found in the cache (same two files, same settings, same corrections) whose report
+    is still there is neither recomputed nor rewritten. `meanwhile` is called once the diffs are handed to
     the workers (with one worker: before they run), so this process works while they do.
     """
-    tasks = [PairTask(old, new, out_dir / DIFFS_DIR / old.series / f"{old.document}__{new.document}")
-             for old, new in consecutive(members)]
+    tasks = pair_tasks(members, out_dir, corrections)
     outcomes: dict[PairTask, Pair | Failure] = {}
     todo = []
     for task in tasks:
-        cached = cache.get(task.old.source.sha256, task.new.source.sha256)
+        cached = cache.get(*task.hashes)
         if cached is not None and (task.folder / REPORT_NAME).is_file():
             outcomes[task] = pair_of(task, cached, out_dir)
         else:
@@ -1245,7 +1261,7 @@ def diff_series(members: tuple[Member, ...], cache: Cache, out_dir: Path, pool: 
                 outcomes[task] = pair_of(task, outcome, out_dir)
     results = [outcomes[task] for task in tasks]
     return (tuple(r for r in results if isinstance(r, Pair)), tuple(r for r in results if isinstance(r, Failure)),
-            ())
+            correction_issues(members, tasks, outcomes, corrections))
 
 
 def pair_of(task: PairTask, rows: tuple[Mapping[str, Any], ...], out_dir: Path) -> Pair:
@@ -1260,10 +1276,54 @@ def diff_and_cache(task: PairTask, settings: Settings, cache: Cache) -> tuple[di
         from pipeline.diff import diff, write_diff
         from pipeline.matching import match_rows
 
-        result = diff(task.old.extraction, task.new.extraction, settings)
+        # Only a pair with corrections passes them: diff(old, new, settings) stays the seam.
+        corrected = (task.corrections, task.issues) if task.corrections or task.issues else ()
+        result = diff(task.old.extraction, task.new.extraction, settings, *corrected)
         write_diff(result, task.folder)
         rows = tuple(dict(row) for row in match_rows(result.matches))
     except Exception as error:  # one odd pair must not stop the corpus
         return task.failure(type(error).__name__, str(error) or repr(error))
-    cache.put(rows, task.old.source.sha256, task.new.source.sha256)
+    cache.put(rows, *task.hashes)
     return rows
+
+
+# --------------------------------------------------------------------------- corrections
+
+
+def correct_all(extracted: Extracted, corrections: Corrections) -> Extracted:
+    """Every extraction with its corrections applied (pipeline.corrections.correct_extraction).
+
+    Applied after the cache, so the cached extractions stay those of the files alone and a
+    changed corrections file never needs a document read again.
+    """
+    if not corrections:
+        return extracted
+    return replace(extracted, extractions={document: correct_extraction(extraction, corrections)
+                                           for document, extraction in extracted.extractions.items()})
+
+
+def pair_tasks(members: tuple[Member, ...], out_dir: Path, corrections: Corrections) -> list[PairTask]:
+    """A PairTask for each consecutive pair, with the pins and forbids that fit it and the
+    corrections' fingerprint in its cache key."""
+    tasks = []
+    for old, new in consecutive(members):
+        folder = out_dir / DIFFS_DIR / old.series / f"{old.document}__{new.document}"
+        pair, issues = pair_corrections(corrections, old.extraction, new.extraction)
+        tasks.append(PairTask(old, new, folder, pair, issues, corrections.fingerprint(old.document, new.document)))
+    return tasks
+
+
+def correction_issues(members: tuple[Member, ...], tasks: list[PairTask], outcomes: Mapping[PairTask, Any],
+                      corrections: Corrections) -> tuple[Issue, ...]:
+    """The corrections' issues the documents do not hold: pins and forbids that no longer fit,
+    forbids inside a split or merge, rows naming documents not read or not compared."""
+    if not corrections:
+        return ()
+    issues = [issue for task in tasks for issue in task.issues]
+    for task in tasks:
+        outcome = outcomes.get(task)
+        if isinstance(outcome, Pair) and task.corrections:
+            issues += forbidden_in_groups(outcome.match_rows, task.corrections, task.old.document)
+    issues += unmatched_corrections(corrections, [m.document for m in members],
+                                    [(t.old.document, t.new.document) for t in tasks])
+    return tuple(issues)

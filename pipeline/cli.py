@@ -50,6 +50,26 @@ reading_options = [
 ]
 
 
+corrections_option = click.option(
+    "--corrections", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+    help="CSV of corrections (pin, forbid, owners, theme, not-a-commitment; see the README) "
+         "[default: corrections.csv beside the inputs, when there is one].")
+
+
+def _corrections(given: Path | None, folders):
+    """The corrections of a run: the file given, else corrections.csv in the inputs' folders."""
+    from pipeline.corrections import find_corrections, read_corrections
+    return read_corrections(given) if given else find_corrections(folders)
+
+
+def _echo_unapplied(issues) -> None:
+    """One line when corrections were not applied: the user must look at issues.csv."""
+    from pipeline.corrections import BAD, STALE, UNMATCHED
+    count = sum(issue.kind in (STALE, BAD, UNMATCHED) for issue in issues)
+    if count:
+        click.echo(f"{count} correction{'' if count == 1 else 's'} not applied (see issues.csv)")
+
+
 def with_reading_options(command):
     for option in reversed(reading_options):
         command = option(command)
@@ -65,25 +85,30 @@ def main() -> None:
 @main.command()
 @click.argument("inputs", nargs=-1, required=True, type=_PATH)
 @click.option("--out", "out_dir", required=True, type=_PATH,
-              help="Folder for commitments.{jsonl,csv,parquet}, parties.csv, issues.csv, documents.csv.")
+              help="Folder for commitments.{jsonl,csv,parquet}, parties.csv, issues.csv, documents.csv, "
+                   "review.csv.")
+@corrections_option
 @with_reading_options
-def extract(inputs: tuple[Path, ...], out_dir: Path, model: Path | None, pdf_engine: str, ocr: str) -> None:
+def extract(inputs: tuple[Path, ...], out_dir: Path, corrections: Path | None, model: Path | None,
+            pdf_engine: str, ocr: str) -> None:
     """Extract every numbered commitment and its owners from INPUTS.
 
     Several inputs share one set of tables; the `document` column (from the file name)
     keeps their rows apart. A bad input is reported on stderr and skipped; the others are
-    still written, and the exit status is 1.
+    still written, and the exit status is 1. Corrections are applied; one that no longer
+    fits its commitment is a `stale-correction` row of issues.csv.
     """
     from pipeline.export import write_extractions
     from pipeline.run import extract_many
 
     settings = _settings(model, pdf_engine, ocr)
     try:
+        fixes = _corrections(corrections, [p.parent for p in inputs])
         nlp = _load_nlp(settings)
     except AgreementError as error:
         _fail(error)
         sys.exit(2)
-    extractions, errors = extract_many(list(inputs), settings, nlp)
+    extractions, errors = extract_many(list(inputs), settings, nlp, fixes)
     for error in errors:
         _fail(error)
     if extractions:
@@ -96,6 +121,7 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, model: Path | None, pdf_eng
             click.echo(f"{extraction.document.id}: {len(extraction.commitments)} commitments, "
                        f"{len(extraction.parties)} parties, {len(extraction.issues)} issues "
                        f"(year {extraction.year or 'unknown'})")
+        _echo_unapplied(i for e in extractions for i in e.issues)
         click.echo(f"Written to {out_dir}")
     _exit(1 if errors else 0)
 
@@ -104,36 +130,45 @@ def extract(inputs: tuple[Path, ...], out_dir: Path, model: Path | None, pdf_eng
 @click.argument("old", type=_PATH)
 @click.argument("new", type=_PATH)
 @click.option("--out", "out_dir", required=True, type=_PATH,
-              help="Folder for matches.{jsonl,csv,parquet} and report.html.")
+              help="Folder for matches.{jsonl,csv,parquet}, review.csv, issues.csv and report.html.")
 @click.option("--match-threshold", type=click.FloatRange(0, 1), default=defaults.DEFAULT_MATCH_THRESHOLD,
               show_default=True, help="Below this combined score two commitments are not the same one.")
 @click.option("--modified-below", type=click.FloatRange(0, 1), default=defaults.DEFAULT_MODIFIED_BELOW,
               show_default=True, help="A matched pair whose text similarity is below this is 'modified'.")
 @click.option("--split-threshold", type=click.FloatRange(0, 1), default=defaults.DEFAULT_SPLIT_THRESHOLD,
               show_default=True, help="How much of an item its parts must cover to count as a split or merge.")
+@corrections_option
 @with_reading_options
 def diff(old: Path, new: Path, out_dir: Path, match_threshold: float, modified_below: float,
-         split_threshold: float, model: Path | None, pdf_engine: str, ocr: str) -> None:
+         split_threshold: float, corrections: Path | None, model: Path | None, pdf_engine: str, ocr: str) -> None:
     """Compare two years of one agreement: what was carried over, changed, renumbered,
     new, dropped, split or merged.
 
     OLD and NEW are documents (PDF, DOCX, text, in any mix) or folders written by
-    `agreements extract`. Matching is by content, never by number. Prints the counts per
-    status and writes the tables and report.html to --out.
+    `agreements extract` (which hold their corrections already). Matching is by content,
+    never by number; corrections pin or forbid pairs. Prints the counts per status and
+    writes the tables and report.html to --out.
     """
+    from pipeline.corrections import correct_extraction, pair_corrections
     from pipeline.diff import diff as compare, format_summary, is_extraction_folder, write_diff
 
     settings = replace(_settings(model, pdf_engine, ocr), match_threshold=match_threshold,
                        modified_below=modified_below, split_threshold=split_threshold)
     try:
-        nlp = None if all(is_extraction_folder(p) for p in (old, new)) else _load_nlp(settings)
+        documents = [p for p in (old, new) if not is_extraction_folder(p)]
+        fixes = _corrections(corrections, [p.parent for p in documents])
+        nlp = _load_nlp(settings) if documents else None
         old_side, new_side = (_extraction_of(path, settings, nlp) for path in (old, new))
-        result = compare(old_side, new_side, settings)
+        old_side, new_side = (side if is_extraction_folder(path) else correct_extraction(side, fixes)
+                              for side, path in ((old_side, old), (new_side, new)))
+        pair, issues = pair_corrections(fixes, old_side, new_side)
+        result = compare(old_side, new_side, settings, pair, issues)
     except AgreementError as error:
         _fail(error)
         sys.exit(1)
     write_diff(result, out_dir)
     click.echo(format_summary(result.summary))
+    _echo_unapplied(result.issues)
     click.echo(f"Written to {out_dir} (open {out_dir / 'report.html'})")
 
 
@@ -176,9 +211,11 @@ def build_model(path: Path) -> None:
                    "extra), the one at --scheduler or else a LocalCluster of --workers processes.")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
               help="Address of a running Dask scheduler (`dask scheduler`) to use with --engine dask.")
+@corrections_option
 @with_reading_options
 def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | None, time_limit: float,
-          engine: str, scheduler: str | None, model: Path | None, pdf_engine: str, ocr: str) -> None:
+          engine: str, scheduler: str | None, corrections: Path | None, model: Path | None, pdf_engine: str,
+          ocr: str) -> None:
     """Extract every PDF, DOCX and text agreement under INPUTS (recursively), compare
     consecutive years of each series, and publish one dataset in --out.
 
@@ -196,7 +233,8 @@ def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | Non
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     try:
         result = run_batch(inputs, out_dir, _settings(model, pdf_engine, ocr), workers=workers, manifest=manifest,
-                           time_limit=time_limit or None, engine=engine, scheduler=scheduler)
+                           time_limit=time_limit or None, engine=engine, scheduler=scheduler,
+                           corrections=corrections)
     except AgreementError as error:
         _fail(error)
         sys.exit(2)
@@ -207,5 +245,6 @@ def batch(inputs: Path, out_dir: Path, workers: int | None, manifest: Path | Non
     click.echo(f"{len(result.members)} documents in {series} series ({result.read} files read, "
                f"{result.cached} from cache), {len(result.pairs)} comparisons, "
                f"{errors} error{'' if errors == 1 else 's'}")
+    _echo_unapplied([*result.warnings, *(i for m in result.members for i in m.extraction.issues)])
     click.echo(f"Written to {out_dir} (open {out_dir / 'index.html'})")
     _exit(1 if result.failures else 0)

@@ -20,9 +20,11 @@ The review queue (review.csv, the "Te controleren" sheet) lists the least sure f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from pipeline.types import (
     OWNER_FROM_COLUMN, OWNER_FROM_CORRECTION, OWNER_FROM_HEADING, OWNER_FROM_LEAD_IN, OWNER_FROM_TEXT, OWNER_NONE,
-    Commitment, is_unprinted,
+    Commitment, Issue, is_unprinted,
 )
 
 OWNER_CERTAINTY = {
@@ -57,3 +59,19 @@ def confidence_of(commitment: Commitment, keys_with_numbering_issues: set[str],
         value *= OCR_PAGE
         doubts.append("read by OCR")
     return round(value, 3), tuple(doubts)
+
+
+def issue_evidence(issues: Iterable[Issue]) -> tuple[set[str], set[int]]:
+    """(keys with a numbering issue, pages read by OCR) from a document's issues: what
+    `confidence_of` needs besides the commitment itself.
+
+    >>> issue_evidence([Issue("d", "numbering-gap", "...", "line 9", "12"), Issue("d", "ocr", "...", "page 3")])
+    ({'12'}, {3})
+    """
+    numbering, ocr_pages = set(), set()
+    for issue in issues:
+        if issue.kind in NUMBERING_ISSUES and issue.key:
+            numbering.add(issue.key)
+        elif issue.kind == "ocr" and issue.where.startswith("page ") and issue.where.split()[-1].isdigit():
+            ocr_pages.add(int(issue.where.split()[-1]))
+    return numbering, ocr_pages

@@ -5,8 +5,12 @@
     write_diff(result, Path("outputs/diff-2021-2022"))
     print(format_summary(result.summary))
 
-writes matches.jsonl / .csv / .parquet (one row per relation, pipeline.matching.MATCH_COLUMNS)
-and report.html into the folder.
+writes matches.jsonl / .csv / .parquet (one row per relation, pipeline.matching.MATCH_COLUMNS),
+review.csv (pipeline/review.py), issues.csv and report.html into the folder.
+
+Corrections (pipeline/corrections.py) pin or forbid pairs: `diff(old, new, settings,
+pair_corrections(...))`; the owners, theme and removals of each side are applied to the
+extractions before (`correct_extraction`).
 """
 
 from __future__ import annotations
@@ -15,16 +19,19 @@ import csv
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from pipeline.corrections import PairCorrections, forbid_notes, forbidden_in_groups
 from pipeline.errors import UnreadableDocumentError
-from pipeline.export import write_table
+from pipeline.export import ISSUE_COLUMNS, to_plain, write_table
 from pipeline.matching import MATCH_COLUMNS, STATUSES, Match, match_commitments, match_rows, summarize
 from pipeline.report import render_report, write_report
+from pipeline.review import REVIEW_COLUMNS, commitment_items, match_items, review_queue
 from pipeline.settings import Settings
-from pipeline.types import CURRENT, Commitment, Document, Extraction, Party, Quantity, Section
+from pipeline.types import CURRENT, Commitment, Document, Extraction, Issue, Party, Quantity, Section
 
 COMMITMENTS_FILE = "commitments.jsonl"
 PARTIES_FILE = "parties.csv"
@@ -41,25 +48,40 @@ class DiffResult:
     summary: dict[str, int]
     settings: Settings
     years: tuple[int | None, int | None] = (None, None)  # the agreement years the matching used
+    issues: tuple[Issue, ...] = ()  # both sides' issues and the corrections' (stale, not applicable)
 
 
-def diff(old: Extraction, new: Extraction, settings: Settings) -> DiffResult:
+def diff(old: Extraction, new: Extraction, settings: Settings,
+         corrections: PairCorrections = PairCorrections(), issues: Iterable[Issue] = ()) -> DiffResult:
     """Match the commitments of two years of one agreement (by content, never by number).
 
     The agreement years come from the extractions (else from the document ids,
     "aa-en-hunze-2022"); they decide which year changes are a carry-over and which rent
-    thresholds count as indexation.
+    thresholds count as indexation. `corrections` pins and forbids pairs (keys that fit,
+    from pipeline.corrections.pair_corrections); `issues` are its issues, kept in the result.
     """
     old_year = old.year if old.year is not None else year_from_id(old.document.id)
     new_year = new.year if new.year is not None else year_from_id(new.document.id)
-    matches = match_commitments(old.commitments, new.commitments, settings, old_year, new_year)
-    return DiffResult(old, new, matches, summarize(matches), settings, (old_year, new_year))
+    matches = match_commitments(old.commitments, new.commitments, settings, old_year, new_year,
+                                pins=corrections.pins, forbids=corrections.forbids)
+    matches = forbid_notes(matches, corrections)
+    issues = (*old.issues, *new.issues, *issues, *forbidden_in_groups(matches, corrections, old.document.id))
+    return DiffResult(old, new, matches, summarize(matches), settings, (old_year, new_year), issues)
+
+
+def review_rows(result: DiffResult) -> list[dict[str, Any]]:
+    """The review queue of a diff: its unsure relations and both sides' unsure commitments."""
+    return review_queue([*match_items(match_rows(result.matches), result.old, result.new),
+                         *commitment_items(result.old.commitments), *commitment_items(result.new.commitments)])
 
 
 def write_diff(result: DiffResult, out_dir: Path) -> list[Path]:
-    """matches.{jsonl,csv,parquet} and report.html in `out_dir`, each written atomically."""
+    """matches.{jsonl,csv,parquet}, review.csv, issues.csv and report.html in `out_dir`, each
+    written atomically."""
     out_dir = Path(out_dir)
     written = write_table(match_rows(result.matches), out_dir, "matches", MATCH_COLUMNS)
+    written += write_table(review_rows(result), out_dir, "review", REVIEW_COLUMNS, ["csv"])
+    written += write_table((to_plain(i) for i in result.issues), out_dir, "issues", ISSUE_COLUMNS, ["csv"])
     html = render_report(result.old, result.new, result.matches, result.settings, result.years)
     written.append(write_report(out_dir / REPORT_FILE, html))
     return written
@@ -137,7 +159,7 @@ def read_jsonl(path: Path) -> list[dict[str, Any]]:
 
 
 _SECTION_FIELDS = ("chapter", "theme", "section", "horizon", "heading_owners")
-_TUPLE_FIELDS = ("subitems", "footnotes", "owners", "actors", "doubts")
+_TUPLE_FIELDS = ("subitems", "footnotes", "owners", "actors", "doubts", "corrected")
 
 
 def commitment_from_row(row: dict[str, Any]) -> Commitment:

@@ -212,7 +212,8 @@ class DaskWorkers:
         run = uuid.uuid4().hex[:8]
 
         def submit(task: PairTask):
-            return client.submit(diff_task, for_diff(task.old.extraction), for_diff(task.new.extraction),
+            corrected = (task.corrections, task.issues) if task.corrections or task.issues else ()
+            return client.submit(diff_task, for_diff(task.old.extraction), for_diff(task.new.extraction), *corrected,
                                  key=f"diff-{task.folder.name}-{run}", pure=False)
 
         def finish(task: PairTask, outcome: Any) -> tuple[PairTask, tuple | Failure]:
@@ -221,7 +222,7 @@ class DaskWorkers:
             if isinstance(outcome, DiffError):
                 return task, task.failure(outcome.error, outcome.reason)
             write_files(task.folder, outcome.files)
-            cache.put(outcome.rows, task.old.source.sha256, task.new.source.sha256)
+            cache.put(outcome.rows, *task.hashes)
             return task, outcome.rows
 
         return (finish(task, outcome) for task, outcome in self._as_completed(tasks, submit))
@@ -448,15 +449,16 @@ def ocr_page_task(data: bytes, page_number: int, settings: Settings):
     return ocr_page_pdf(data, page_number, settings)
 
 
-def diff_task(old: Extraction, new: Extraction) -> DiffOutput | DiffError:
+def diff_task(old: Extraction, new: Extraction, *corrected) -> DiffOutput | DiffError:
     """One pair diffed on a worker: the match rows, and the matches tables and report.html
-    as the client is to write them (pipeline.diff.write_diff, into a private folder)."""
+    as the client is to write them (pipeline.diff.write_diff, into a private folder).
+    `corrected`: the pair's pins and forbids and their issues, as the pool passes them."""
     settings = _plugin().settings
     try:
         from pipeline.diff import diff, write_diff
         from pipeline.matching import match_rows
 
-        result = diff(old, new, settings)
+        result = diff(old, new, settings, *corrected)
         with tempfile.TemporaryDirectory(prefix="agreements-diff-") as folder:
             files = tuple((path.name, path.read_bytes()) for path in write_diff(result, Path(folder)))
         rows = tuple(dict(row) for row in match_rows(result.matches))

@@ -107,8 +107,8 @@ def write_table(rows: Iterable[Mapping[str, Any]], out_dir: Path, name: str,
 
 COMMITMENT_COLUMNS = [
     "document", "year", "period_start", "period_end", "key", "number", "label", "chapter", "theme", "section", "horizon",
-    "owners", "owner_source", "owner_column", "actors", "heading_owners", "text", "subitems", "footnotes",
-    "lead_in", "due", "quantities", "confidence", "doubts", "page", "paragraph", "line",
+    "owners", "owner_source", "owner_column", "actors", "heading_owners", "text", "text_hash", "subitems", "footnotes",
+    "lead_in", "due", "quantities", "confidence", "doubts", "corrected", "page", "paragraph", "line",
 ]
 PARTY_COLUMNS = ["document", "name", "short_name", "role", "signatory", "function", "aliases", "source"]
 ISSUE_COLUMNS = ["document", "kind", "message", "where", "key"]
@@ -117,10 +117,14 @@ DOCUMENT_COLUMNS = ["document", "path", "format", "year", "period_start", "perio
 
 
 def commitment_row(commitment) -> dict[str, Any]:
-    """A Commitment as one flat row: its Section's fields are lifted to the top level."""
+    """A Commitment as one flat row: its Section's fields are lifted to the top level, and
+    `text_hash` (pipeline.corrections.text_hash) names its text for corrections.csv."""
+    from pipeline.corrections import text_hash
+
     row = to_plain(commitment)
     section = row.pop("section")
     row.update({key: section[key] for key in ("chapter", "theme", "section", "horizon", "heading_owners")})
+    row["text_hash"] = text_hash(commitment.text)
     return row
 
 
@@ -134,10 +138,13 @@ def document_row(extraction) -> dict[str, Any]:
 
 
 def write_extractions(extractions, out_dir: Path, formats: Iterable[str] = TABLE_FORMATS) -> list[Path]:
-    """commitments.* (all formats), parties.csv, issues.csv, documents.csv for one run.
+    """commitments.* (all formats), parties.csv, issues.csv, documents.csv and review.csv
+    (pipeline/review.py: the least sure commitments first) for one run.
 
     Several documents share the tables; the `document` column keeps their rows apart.
     """
+    from pipeline.review import REVIEW_COLUMNS, commitment_items, review_queue
+
     extractions = list(extractions)
     written = write_table((commitment_row(c) for e in extractions for c in e.commitments),
                           out_dir, "commitments", COMMITMENT_COLUMNS, formats)
@@ -147,4 +154,6 @@ def write_extractions(extractions, out_dir: Path, formats: Iterable[str] = TABLE
                            out_dir, "issues", ISSUE_COLUMNS, ["csv"])
     written += write_table((document_row(e) for e in extractions),
                            out_dir, "documents", DOCUMENT_COLUMNS, ["csv"])
+    written += write_table(review_queue(item for e in extractions for item in commitment_items(e.commitments)),
+                           out_dir, "review", REVIEW_COLUMNS, ["csv"])
     return written

@@ -1377,7 +1377,8 @@ def align_leftovers(old: Side, new: Side, paired: list[tuple[int, int]], grouped
     pairs are chosen one-to-one by the same global assignment as the main pass.
     """
     matched_old = sorted(paired)
-    free_old = [i for i in range(len(old.items)) if i not in grouped_old and i not in {a for a, _ in paired}]
+    taken_old = grouped_old | {a for a, _ in paired}  # built once: inside the loop it made this O(n^2)
+    free_old = [i for i in range(len(old.items)) if i not in taken_old]
     taken_new = grouped_new | {b for _, b in paired}
     free_new = sorted(j for j in range(len(new.items)) if j not in taken_new)
     if not free_old or not free_new or not matched_old and len(free_new) > ALIGN_MAX_GAP:

@@ -12,6 +12,9 @@ description, so they cannot drift apart. Ids join the tables:
     pairs.pair_id               "aa-en-hunze-2021__aa-en-hunze-2022"     (old__new)
     matches.match_id            "aa-en-hunze-2021__aa-en-hunze-2022/12"  (pair/relation; "/12.2" for
                                 the second part of a split), + old_commitment_id, new_commitment_id
+    lineage.lineage_id          "aa-en-hunze-2021#12"                    (its first commitment; pipeline/lineage.py)
+    lineage_steps.step_id       "aa-en-hunze-2021#12@3"                  (lineage@position), + commitment_id
+    review.rank                 1, 2, ...                                (least sure first; pipeline/review.py)
 
 Every file is written under a temporary name and renamed into place.
 """
@@ -35,7 +38,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import numpy as np
 import pandas as pd
 
+from pipeline import lineage
 from pipeline.export import COMMITMENT_COLUMNS, atomic_path, commitment_row, to_plain, write_text_atomic
+from pipeline.review import commitment_items, match_items, review_queue
 
 if TYPE_CHECKING:
     from pipeline.batch import BatchResult, Member, Pair
@@ -103,7 +108,10 @@ COMMITMENT_DESCRIPTIONS = {
     "text": "string:the commitment without its number", "page": "integer:PDF page",
     "paragraph": "integer:DOCX body paragraph", "line": "integer:text line",
     "period_start": "integer:first year of a multi-year agreement", "period_end": "integer:its last year",
-    "confidence": "number:how sure the extraction is, 0-1", "doubts": "string:why not more, '; '-separated"}
+    "confidence": "number:how sure the extraction is, 0-1", "doubts": "string:why not more, '; '-separated",
+    "text_hash": "string:names the text in corrections.csv (12 hex digits of its SHA-256)",
+    "corrected": "string:the fields corrections.csv set (owners, theme), '; '-separated",
+    "owner_source": "string:column, heading, text, lead-in, correction or none"}
 COMMITMENT_FIELDS = tuple(f"{name}:{COMMITMENT_DESCRIPTIONS.get(name, '')}"
                           for name in COMMITMENT_COLUMNS if name not in ("document", "year", "quantities"))
 
@@ -149,6 +157,33 @@ ISSUES = Table("issues", "Oddities found while reading (numbering gaps, commitme
     (), (DOCUMENT_FK, ForeignKey("commitment_id", "commitments", "commitment_id")))
 ERRORS = Table("errors", "One row per file (or pair) that could not be processed.", _fields(
     "path", "document", "stage::extract or diff", "error::exception class", "reason"))
+REVIEW = Table("review", "The review queue: commitments and relations less sure than the review threshold, "
+               "least sure first (pipeline/review.py).", _fields(
+    "rank:integer:1 = the least sure", "confidence:number:0-1", "kind::commitment or match",
+    "status::of a match", "why::a commitment's doubts, a match's reason", "series",
+    "commitment_id::of a commitment row", "document", "key", "number", "text_hash::for corrections.csv",
+    "pair_id::of a match row", "old_document", "old_key", "old_text_hash", "new_document", "new_key",
+    "new_text_hash", "text", "old_text", "new_text"),
+    ("rank",), (ForeignKey("commitment_id", "commitments", "commitment_id"), ForeignKey("pair_id", "pairs", "pair_id")))
+LINEAGE_BASE = _fields(
+    "lineage_id::the commitment id of the chain's first commitment", "series",
+    "first_year:integer:first year with a commitment of the chain", "last_year:integer:its last",
+    "years:integer:documents in which the chain has a commitment",
+    "start::first-year, new, split (a part of a split: see parent) or unlinked",
+    "end::last-year, dropped, merged (see merged_into) or unlinked",
+    "parent::split: the chain it split from", "merged_into::merged: the chain that goes on",
+    "first_commitment_id", "last_commitment_id",
+    "path::the chain in one line: year, number and status per document")
+LINEAGE_STEPS = Table("lineage_steps", "One row per chain and document it reaches (the long form of lineage).",
+                      _fields("step_id::lineage_id@position", "lineage_id", "series",
+                              "position:integer:of the document in its series", "label::year (2022, 2022_2 for "
+                              "a second document of that year)", "year:integer", "document",
+                              "commitment_id::empty where the chain ends (dropped, merged)", "number",
+                              "status::how it got here: unchanged, modified, split, merged, new, dropped; "
+                              "empty in the first document", "confidence:number:of that relation",
+                              "reason::of that relation"),
+                      ("step_id",), (ForeignKey("lineage_id", "lineage", "lineage_id"), DOCUMENT_FK,
+                                     ForeignKey("commitment_id", "commitments", "commitment_id")))
 
 
 # --------------------------------------------------------------------------- rows
@@ -266,6 +301,29 @@ def match_rows(pairs: Iterable[Pair]) -> Iterator[dict]:
                        "status": row.get("status"), **extra}
 
 
+def review_rows(members: Iterable[Member], pairs: Iterable[Pair]) -> list[dict]:
+    """The corpus' review queue: every unsure relation of every pair and every unsure commitment."""
+    items = []
+    for pair in pairs:
+        items += match_items(pair.match_rows, pair.old.extraction, pair.new.extraction,
+                             extra={"series": pair.series, "pair_id": pair.pair_id})
+    for m in members:
+        items += [{**item, "commitment_id": commitment_id(m.document, item["key"])}
+                  for item in commitment_items(m.extraction.commitments, extra={"series": m.series})]
+    return review_queue(items)
+
+
+def lineage_table(labels: Iterable[str]) -> Table:
+    """The lineage table: one row per chain, a commitment and a status column per year label."""
+    per_label = tuple(f for label in labels for f in _fields(
+        f"commitment_{label}::the chain's commitment in {label.replace('_', ' (') + (')' if '_' in label else '')}",
+        f"status_{label}::how it got there (unchanged, modified, split, merged, new, dropped)"))
+    return Table("lineage", "One row per commitment chain: an afspraak followed through every year of its series "
+                 "(pipeline/lineage.py).", LINEAGE_BASE + per_label, ("lineage_id",),
+                 (ForeignKey("first_commitment_id", "commitments", "commitment_id"),
+                  ForeignKey("last_commitment_id", "commitments", "commitment_id")))
+
+
 def pair_rows(pairs: Iterable[Pair]) -> Iterator[dict]:
     for pair in pairs:
         counts = Counter(str(row.get("status")) for row in pair.match_rows)
@@ -365,15 +423,23 @@ def document_tables(members: tuple[Member, ...]) -> list[TableRows]:
             table_rows(PARTIES, party_rows(members)), table_rows(QUANTITIES, quantity_rows(members))]
 
 
-def corpus_tables(result: BatchResult, documents: list[TableRows] | None = None) -> list[TableRows]:
+def corpus_tables(result: BatchResult, documents: list[TableRows] | None = None,
+                  chains: tuple[lineage.Chain, ...] | None = None) -> list[TableRows]:
     """Every table of a batch, in the order their foreign keys need (referenced first);
-    `documents` is what `document_tables` already made of the same members."""
+    `documents` is what `document_tables` already made of the same members, `chains` the
+    batch's `lineage.chains_of`."""
     if documents is None:
         documents = document_tables(result.members)
     matches = list(match_rows(result.pairs))
+    if chains is None:
+        chains = lineage.chains_of(result.members, result.pairs)
+    labels = lineage.all_labels(chains)
     return [*documents, table_rows(PAIRS, pair_rows(result.pairs)), table_rows(matches_table(matches), matches),
             table_rows(ISSUES, issue_rows(result.members, result.warnings)),
-            table_rows(ERRORS, error_rows(result.failures))]
+            table_rows(ERRORS, error_rows(result.failures)),
+            table_rows(REVIEW, review_rows(result.members, result.pairs)),
+            table_rows(lineage_table(labels), lineage.chain_rows(chains, labels)),
+            table_rows(LINEAGE_STEPS, lineage.step_rows(chains))]
 
 
 Job = tuple  # (function, *arguments): one side job of publishing
@@ -388,6 +454,8 @@ def publish(result: BatchResult, out_dir: Path, beside: Beside | None = None,
         commitments, parties, quantities, matches, pairs, documents, issues, errors (.csv, .parquet)
         agreements.sqlite, monitor.xlsx, datapackage.json, index.html
 
+    plus review (the review queue), lineage and lineage_steps (every commitment through the years).
+
     `documents`: the batch's `document_tables`, when they were made beforehand. `beside`
     (the batch's worker processes: pipeline.batch.Workers.beside) runs the two side jobs,
     the database and the workbook, each in a process of its own, while this process writes
@@ -395,9 +463,10 @@ def publish(result: BatchResult, out_dir: Path, beside: Beside | None = None,
     with every file this call writes once this process has written its share, while the
     side jobs may still run.
     """
-    tables = corpus_tables(result, documents)
+    chains = lineage.chains_of(result.members, result.pairs)
+    tables = corpus_tables(result, documents, chains)
     # The workbook first: it takes longest (see Workers.beside).
-    side_jobs: list[Job] = [(write_monitor, result, tables, out_dir / XLSX_NAME),
+    side_jobs: list[Job] = [(write_monitor, result, tables, out_dir / XLSX_NAME, chains),
                             (write_sqlite, [(t.table, t.data) for t in tables], out_dir / SQLITE_NAME)]
     futures = beside(side_jobs) if beside else []
     if not futures:
@@ -406,7 +475,7 @@ def publish(result: BatchResult, out_dir: Path, beside: Beside | None = None,
     written = [path for t in tables for path in write_frame(t.data, out_dir, t.table.name)]
     written += [out_dir / SQLITE_NAME, out_dir / XLSX_NAME]
     written.append(write_datapackage([t.table for t in tables], out_dir / DATAPACKAGE_NAME))
-    written.append(write_index(result, out_dir / INDEX_NAME))
+    written.append(write_index(result, out_dir / INDEX_NAME, chains))
     if meanwhile is not None:
         meanwhile(written)
     for future in futures:
@@ -414,9 +483,10 @@ def publish(result: BatchResult, out_dir: Path, beside: Beside | None = None,
     return written
 
 
-def write_monitor(result: BatchResult, tables: list[TableRows], target: Path) -> Path:
-    """monitor.xlsx from a batch and its `corpus_tables`."""
-    return write_workbook(monitor_sheets(result, {t.table.name: t.rows for t in tables}), target)
+def write_monitor(result: BatchResult, tables: list[TableRows], target: Path,
+                  chains: tuple[lineage.Chain, ...] = ()) -> Path:
+    """monitor.xlsx from a batch, its `corpus_tables` and its lineage chains."""
+    return write_workbook(monitor_sheets(result, {t.table.name: t.rows for t in tables}, chains), target)
 
 
 # --------------------------------------------------------------------------- sqlite
@@ -477,6 +547,16 @@ CHANGE_COLUMNS = (
     ("change", "change", 12), ("old_number", "old number", 10), ("new_number", "new number", 10),
     ("old_text", "old text", 60), ("new_text", "new text", 60), ("status", "status", 16), ("note", "note", 40),
     ("old_commitment_id", "old_commitment_id", 28), ("new_commitment_id", "new_commitment_id", 28))
+REVIEW_SHEET = "Te controleren"
+REVIEW_SHEET_COLUMNS = (
+    ("rank", "rank", 6), ("confidence", "confidence", 11), ("kind", "kind", 11), ("change", "change", 12),
+    ("why", "why", 48), ("where", "document", 34), ("keys", "key", 14), ("text", "text", 60),
+    ("new_text", "new text", 60), ("hashes", "text_hash", 28), ("status", "status", 16), ("note", "note", 40),
+    ("id", "commitment_id / pair_id", 30))
+LINEAGE_SHEET_TAIL = (
+    ("start", "start", 11), ("end", "end", 10), ("text", "latest text", 70), ("parent", "split from", 28),
+    ("merged_into", "merged into", 28), ("status", "status", 16), ("note", "note", 40),
+    ("lineage_id", "lineage_id", 28))
 WRAPPED = {"text", "old_text", "new_text"}
 FILL_IN = {"status", "note"}  # empty on purpose: the policy officer's columns, at full width
 
@@ -490,15 +570,68 @@ class Sheet:
     rows: tuple[tuple[Any, ...], ...]
 
 
-def monitor_sheets(result: BatchResult, rows: Mapping[str, list[dict]]) -> list[Sheet]:
-    """The workbook for policy officers: a "changes" sheet, then one sheet per series and year."""
+def monitor_sheets(result: BatchResult, rows: Mapping[str, list[dict]],
+                   chains: Iterable[lineage.Chain] = ()) -> list[Sheet]:
+    """The workbook for policy officers: a "changes" sheet, the review queue ("Te
+    controleren"), then per series its lineage (one row per chain, a column per year) and
+    one sheet per year."""
     commitments = {row["commitment_id"]: row for row in rows["commitments"]}
     matches = rows["matches"]
     by_new = {m["new_commitment_id"]: m for m in matches if m["new_commitment_id"]}
-    sheets = [_sheet("changes", CHANGE_COLUMNS, change_rows(matches, commitments))]
+    sheets = [_sheet("changes", CHANGE_COLUMNS, change_rows(matches, commitments)),
+              _sheet(REVIEW_SHEET, REVIEW_SHEET_COLUMNS, review_sheet_rows(rows.get("review", [])))]
+    by_series: dict[str, list[lineage.Chain]] = {}
+    for chain in chains:
+        by_series.setdefault(chain.series, []).append(chain)
+    titles = iter(lineage_titles(by_series))
+    previous = None
     for title, member in zip(sheet_titles(result.members), result.members):
+        if member.series != previous and member.series in by_series:
+            found = by_series[member.series]
+            labels = lineage.all_labels(found)
+            columns = tuple((f"y{label}", label.replace("_", " #"), 14) for label in labels) + LINEAGE_SHEET_TAIL
+            sheets.append(_sheet(next(titles), columns, lineage_sheet_rows(found)))
+        previous = member.series
         sheets.append(_sheet(title, SHEET_COLUMNS, member_rows(member, commitments, by_new)))
     return sheets
+
+
+def review_sheet_rows(rows: Iterable[Mapping[str, Any]]) -> Iterator[dict]:
+    """The review queue for the sheet: a commitment's document and key, or a match's two sides."""
+    for r in rows:
+        if r.get("kind") == "commitment":
+            yield {**r, "change": None, "status": None, "where": r.get("document"), "keys": r.get("key"),
+                   "hashes": r.get("text_hash"), "id": r.get("commitment_id")}
+        else:
+            yield {**r, "change": r.get("status"), "status": None,
+                   "where": f"{r.get('old_document') or '–'} → {r.get('new_document') or '–'}",
+                   "keys": f"{r.get('old_key') or '–'} → {r.get('new_key') or '–'}",
+                   "text": r.get("old_text"), "hashes": f"{r.get('old_text_hash') or '–'} → {r.get('new_text_hash') or '–'}",
+                   "id": r.get("pair_id")}
+
+
+def lineage_sheet_rows(chains: Iterable[lineage.Chain]) -> Iterator[dict]:
+    """One row per chain: per year its number, and how it got there when that is not a plain
+    carry-over ("13 (modified)", "dropped")."""
+    for chain in chains:
+        row: dict[str, Any] = {"start": chain.start, "end": chain.end, "text": chain.text, "parent": chain.parent,
+                               "merged_into": chain.merged_into, "lineage_id": chain.lineage_id}
+        for s in chain.steps:
+            shown = s.number if s.commitment_id else ""
+            if s.status and s.status != "unchanged":
+                shown = f"{shown} ({s.status})" if shown else s.status
+            row[f"y{s.label}"] = shown
+        yield row
+
+
+def lineage_titles(series: Iterable[str]) -> list[str]:
+    """A sheet name per series' lineage: "aa-en-hunze lineage" (31 characters at most, unique)."""
+    titles, seen = [], Counter()
+    for key in series:
+        base = f"{key.split('--')[0][:31 - len(' lineage') - 4]} lineage"
+        seen[base] += 1
+        titles.append(base if seen[base] == 1 else f"{base} ({seen[base]})")
+    return titles
 
 
 def _sheet(title: str, columns: tuple[tuple[str, str, int], ...], rows: Iterable[Mapping[str, Any]]) -> Sheet:
@@ -634,19 +767,30 @@ def write_datapackage(tables: Iterable[Table], target: Path) -> Path:
 # --------------------------------------------------------------------------- index.html
 
 
-def write_index(result: BatchResult, target: Path) -> Path:
-    """index.html: every series with its documents and a link to each year-on-year report."""
+def write_index(result: BatchResult, target: Path, chains: Iterable[lineage.Chain] | None = None) -> Path:
+    """index.html: every series with its documents, the picture of its chains over the years
+    (an inline SVG: one row per chain, one mark per year it has a commitment, coloured by
+    status) and a link to each year-on-year report."""
     from jinja2 import Environment, PackageLoader, select_autoescape
 
+    if chains is None:
+        chains = lineage.chains_of(result.members, result.pairs)
     env = Environment(loader=PackageLoader("pipeline", "templates"), autoescape=select_autoescape())
-    series: dict[str, dict[str, list]] = {}
+    series: dict[str, dict[str, Any]] = {}
     for member in result.members:
-        series.setdefault(member.series, {"members": [], "pairs": []})["members"].append(member)
+        series.setdefault(member.series, {"members": [], "pairs": [], "chains": []})["members"].append(member)
     for pair, row in zip(result.pairs, pair_rows(result.pairs)):
         series[pair.series]["pairs"].append(row)
+    for chain in chains:
+        series[chain.series]["chains"].append(chain)
+    for group in series.values():
+        found = group["chains"]
+        group["chart"] = lineage.chart(found, lineage.all_labels(found)) if len(group["members"]) > 1 else None
+        group["ends"] = Counter(c.end for c in found)
     html = env.get_template("index.html").render(
         series=series, failures=result.failures, warnings=result.warnings,
         documents=len(result.members), commitments=sum(len(m.extraction.commitments) for m in result.members),
-        tables=[t.name for t in (DOCUMENTS, COMMITMENTS, PARTIES, QUANTITIES, PAIRS, ISSUES, ERRORS)] + ["matches"],
+        tables=[t.name for t in (DOCUMENTS, COMMITMENTS, PARTIES, QUANTITIES, PAIRS, ISSUES, ERRORS)]
+        + ["matches", REVIEW.name, "lineage", LINEAGE_STEPS.name],
         sqlite=SQLITE_NAME, xlsx=XLSX_NAME, datapackage=DATAPACKAGE_NAME)
     return write_text_atomic(target, html)

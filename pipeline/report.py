@@ -3,7 +3,9 @@ opens from disk.
 
 First the counts (per status, per theme, per party), then every relation side by side:
 the old text with deletions struck through, the new text with insertions marked, the
-parts of a split or merge stacked in one row, and filters by status, theme and party.
+parts of a split or merge stacked in one row, each relation with its confidence and reason,
+and filters by status, theme, party and confidence (a slider, and "only to review": below
+pipeline.review.REVIEW_BELOW).
 
     html = render_report(old_extraction, new_extraction, matches)
     write_report(out_dir / "report.html", html)
@@ -21,6 +23,7 @@ from jinja2 import Environment, PackageLoader
 
 from pipeline.export import write_text_atomic
 from pipeline.matching import DROPPED, NEW, STATUSES, Match, carried_opcodes, summarize, word_diff
+from pipeline.review import REVIEW_BELOW
 from pipeline.settings import Settings
 from pipeline.types import Extraction, is_unprinted
 
@@ -140,7 +143,8 @@ def render_report(old_extraction: Extraction, new_extraction: Extraction, matche
         summary=summarize(matches), statuses=STATUSES, labels=STATUS_LABELS, rows=rows,
         by_theme=counts_by(rows, lambda r: [r.theme]), by_party=counts_by(rows, lambda r: r.parties),
         themes=sorted({r.theme for r in rows}, key=str.lower), parties=parties,
-        settings=settings, total=len(rows))
+        settings=settings, total=len(rows), review_below=REVIEW_BELOW,
+        to_review=sum(m.confidence < REVIEW_BELOW for m in matches))
 
 
 def write_report(path: Path, html: str) -> Path:

@@ -2,6 +2,7 @@
 
     path -> read_document (ingest + normalize) -> find_parties -> outline
          -> find_commitments -> attribute_owners -> quantities -> Extraction
+         -> correct_extraction (corrections.csv: owners, theme, not a commitment)
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.commitments import Sentences, find_commitments, where
-from pipeline.confidence import NUMBERING_ISSUES, confidence_of
+from pipeline.confidence import confidence_of, issue_evidence
+from pipeline.corrections import Corrections, correct_extraction
 from pipeline.errors import AgreementError, NoCommitmentsError
 from pipeline.ingest import read_document, unique_ids
 from pipeline.nlp import UNUSED_BY_STAGES
@@ -69,9 +71,7 @@ def enrich(commitment: Commitment, doc: Doc, register: PartyRegister, period: Pe
 
 def with_confidence(commitments: tuple[Commitment, ...], issues: tuple[Issue, ...]) -> tuple[Commitment, ...]:
     """Each commitment with how sure its extraction is (pipeline/confidence.py)."""
-    numbering = {issue.key for issue in issues if issue.kind in NUMBERING_ISSUES and issue.key}
-    ocr_pages = {int(issue.where.split()[-1]) for issue in issues
-                 if issue.kind == "ocr" and issue.where.startswith("page ") and issue.where.split()[-1].isdigit()}
+    numbering, ocr_pages = issue_evidence(issues)
     return tuple(replace(c, confidence=value, doubts=doubts) for c in commitments
                  for value, doubts in [confidence_of(c, numbering, ocr_pages)])
 
@@ -85,13 +85,14 @@ def owner_issues(commitments: tuple[Commitment, ...]):
 
 
 
-def extract_many(paths: list[Path], settings: Settings, nlp: Language
+def extract_many(paths: list[Path], settings: Settings, nlp: Language, corrections: Corrections = Corrections()
                  ) -> tuple[list[Extraction], list[AgreementError]]:
-    """Extract every input; a bad file becomes an error in the list and the rest goes on."""
+    """Extract every input and apply its corrections (pipeline/corrections.py); a bad file
+    becomes an error in the list and the rest goes on."""
     extractions, errors = [], []
     for path, doc_id in zip(paths, unique_ids(paths)):
         try:
-            extractions.append(extract_document(path, settings, nlp, doc_id))
+            extractions.append(correct_extraction(extract_document(path, settings, nlp, doc_id), corrections))
         except AgreementError as error:
             errors.append(error)
     return extractions, errors

@@ -142,6 +142,7 @@ class Commitment:
     quantities: tuple[Quantity, ...] = ()
     confidence: float = 1.0  # how sure its extraction is, 0-1 (pipeline/confidence.py)
     doubts: tuple[str, ...] = ()  # why not more: "owner from the sentence subject", "read by OCR"
+    corrected: tuple[str, ...] = ()  # fields corrections.csv set: "owners", "theme" (pipeline/corrections.py)
     page: int | None = None
     paragraph: int | None = None
     line: int | None = None

@@ -61,3 +61,19 @@ def seed_path() -> Path:
 def seed_extraction(seed_path, settings, nlp):
     from pipeline.run import extract_document
     return extract_document(seed_path, settings, nlp, doc_id="aa-en-hunze-2021")
+
+
+@pytest.fixture(scope="session")
+def four_years(tmp_path_factory):
+    """The 4-year series of tests/render/series.py, rendered once (text, DOCX, text, table PDF)."""
+    from tests.render.series import four_years as build, write_series
+    return write_series(build(), tmp_path_factory.mktemp("four-years") / "inputs")
+
+
+@pytest.fixture(scope="session")
+def four_years_run(four_years, settings, tmp_path_factory):
+    """The series through `agreements batch` (one worker), no corrections: (result, out folder).
+    Tests copy the folder before they change anything in it."""
+    from pipeline.batch import run_batch
+    out = tmp_path_factory.mktemp("four-years-out")
+    return run_batch(four_years.folder, out, settings, workers=1, progress=False), out

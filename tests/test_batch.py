@@ -204,8 +204,9 @@ def test_monitor_workbook_for_policy_officers(out):
     from openpyxl import load_workbook
 
     book = load_workbook(out / "monitor.xlsx")
-    assert book.sheetnames == ["changes", "aa-en-hunze 2021", "aa-en-hunze 2022", "aa-en-hunze 2022 (2)",
-                               "tynaarlo 2021", "tynaarlo 2022"]
+    assert book.sheetnames == ["changes", "Te controleren", "aa-en-hunze lineage", "aa-en-hunze 2021",
+                               "aa-en-hunze 2022", "aa-en-hunze 2022 (2)", "tynaarlo lineage", "tynaarlo 2021",
+                               "tynaarlo 2022"]
     sheet = book["tynaarlo 2021"]
     header = [cell.value for cell in sheet[1]]
     assert header[:5] == ["number", "theme", "section", "owners", "text"] and "status" in header

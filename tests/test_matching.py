@@ -349,7 +349,8 @@ def test_write_diff_writes_tables_and_report(pair_a, tmp_path):
     result = diff(*(Extraction(Document(Path(f"{y}.txt"), f"aa-en-hunze-{y}", "text", ()), y, (), tuple(cs))
                     for cs, y in ((old, 2021), (new, 2022))), Settings())
     written = write_diff(result, tmp_path / "diff-2021-2022")
-    assert sorted(p.name for p in written) == ["matches.csv", "matches.jsonl", "matches.parquet", "report.html"]
+    assert sorted(p.name for p in written) == ["issues.csv", "matches.csv", "matches.jsonl", "matches.parquet",
+                                               "report.html", "review.csv"]
     lines = (tmp_path / "diff-2021-2022" / "matches.jsonl").read_text(encoding="utf-8").splitlines()
     rows = [json.loads(line) for line in lines]
     assert len(rows) == len(result.matches) and list(rows[0]) == MATCH_COLUMNS

@@ -64,7 +64,7 @@ def test_the_extractions_fill_every_field_of_every_record(extractions):
                 Document: {"path", "id", "format", "blocks", "page_count"},
                 Block: {"text", "kind", "heading_level", "page", "paragraph", "line", "rows", "style"},
                 Party: {"document", "name", "short_name", "role", "signatory", "function", "aliases"},
-                Commitment: {f.name for f in dataclasses.fields(Commitment)} - {"due", "owner_column"},
+                Commitment: {f.name for f in dataclasses.fields(Commitment)} - {"due", "owner_column", "corrected"},
                 Section: {"chapter", "theme", "section", "horizon", "heading_owners", "in_body"},
                 Quantity: {"kind", "value", "unit", "text", "value_max", "qualifier"},
                 Issue: {"document", "kind", "message", "where", "key"}}
@@ -75,9 +75,10 @@ def test_the_extractions_fill_every_field_of_every_record(extractions):
 
 
 def test_the_fields_the_seed_leaves_empty_round_trip():
-    """`due` and `owner_column` (commitments tables) and a reader's issues."""
+    """`due` and `owner_column` (commitments tables), `corrected` (corrections.csv) and a reader's issues."""
     commitment = Commitment("d", "T1.2", "T1.2", "Actieplan.", Section(theme="Wonen"), due="Q2 2024",
-                            owner_column="Gemeente, corporaties", quantities=(Quantity("label", "A", None, "label A"),))
+                            owner_column="Gemeente, corporaties", quantities=(Quantity("label", "A", None, "label A"),),
+                            corrected=("owners", "theme"))
     assert from_data(Commitment, json.loads(json.dumps(to_data(commitment)))) == commitment
     document = Document(Path("in/x.pdf"), "x", "pdf", (Block("", kind="table", rows=(("a", "b"),)),), 2,
                         (Issue("x", "unreadable-page", "page 2 could not be read", "page 2"),))

@@ -135,3 +135,72 @@ def test_screenshot(page):
     page.select_option("#filter-status", "modified")
     page.screenshot(path=str(ARTIFACTS / "report-modified.png"), full_page=True)
     assert target.stat().st_size > 10_000
+
+
+def test_confidence_filters_show_what_is_to_review(page, report):
+    from pipeline.review import REVIEW_BELOW
+
+    confidences = page.eval_on_selector_all("tr.match", "rows => rows.map(r => parseFloat(r.dataset.confidence))")
+    to_review = sum(c < REVIEW_BELOW for c in confidences)
+    assert 0 < to_review < len(confidences)
+    assert page.inner_text("#count-review .count") == str(to_review)
+    page.check("#filter-review")
+    shown = page.eval_on_selector_all("tr.match:not([hidden])", "rows => rows.map(r => parseFloat(r.dataset.confidence))")
+    assert len(shown) == to_review and all(c < REVIEW_BELOW for c in shown)
+    assert page.inner_text("#shown") == str(to_review)
+    page.uncheck("#filter-review")
+    page.fill("#filter-confidence", "0.5")  # the slider: at most 0.50
+    shown = page.eval_on_selector_all("tr.match:not([hidden])", "rows => rows.map(r => parseFloat(r.dataset.confidence))")
+    assert shown and len(shown) == sum(c <= 0.5 for c in confidences) < to_review and all(c <= 0.5 for c in shown)
+    assert page.inner_text("#confidence-value") == "0.50"
+    page.fill("#filter-confidence", "1")
+    page.click("#count-review")  # the card ticks "only to review"
+    assert page.is_checked("#filter-review") and page.locator("tr.match:visible").count() == to_review
+    low = page.locator("tr.match:visible .confidence.low").first
+    assert low.count() == 1 and page.locator("tr.match:visible .reason").count() == to_review
+
+
+# --------------------------------------------------------------------------- the series picture on index.html
+
+
+@pytest.fixture(scope="module")
+def index_page(browser, four_years_run):
+    """index.html of the 4-year series batch, opened from disk."""
+    _, out = four_years_run
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    page.errors, page.requests = [], []
+    page.on("pageerror", lambda error: page.errors.append(str(error)))
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.goto((out / "index.html").as_uri())
+    page.wait_for_load_state("load")
+    yield page, out
+    page.close()
+
+
+def test_the_series_chart_has_one_mark_per_chain_and_year(index_page):
+    import csv
+
+    page, out = index_page
+    assert page.errors == [] and all(url.startswith("file:") for url in page.requests), page.requests
+    with (out / "lineage_steps.csv").open(encoding="utf-8") as handle:
+        steps = [s for s in csv.DictReader(handle) if s["commitment_id"]]
+    with (out / "lineage.csv").open(encoding="utf-8") as handle:
+        chains = {row["lineage_id"] for row in csv.DictReader(handle)}
+    marks = page.eval_on_selector_all(
+        "svg.chains circle.mark", "ms => ms.map(m => [m.dataset.lineage, m.dataset.label, m.dataset.commitment, "
+        "m.dataset.status, m.getBoundingClientRect().width > 0])")
+    assert len(marks) == len(steps) == len({(m[0], m[1]) for m in marks})
+    assert {(m[0], m[1], m[2], m[3]) for m in marks} == {
+        (s["lineage_id"], s["label"], s["commitment_id"], s["status"]) for s in steps}
+    assert {m[0] for m in marks} == chains and all(m[4] for m in marks)  # every chain drawn, every mark visible
+    rows = page.eval_on_selector_all("svg.chains circle.mark", "ms => ms.map(m => m.getAttribute('cy'))")
+    assert len(set(rows)) == len(chains)  # one row per chain
+    years = page.eval_on_selector_all("svg.chains text.year", "ts => ts.map(t => t.textContent)")
+    assert years == ["2021", "2022", "2023", "2024"]
+    colours = page.eval_on_selector_all("svg.chains circle.mark[data-status=split], svg.chains circle.mark[data-status=new]",
+                                        "ms => ms.map(m => getComputedStyle(m).fill)")
+    assert colours and len(set(colours)) == 2  # split and new in their own colours
+    assert page.locator("svg.chains path.end.s-dropped").count() == sum(
+        1 for s in csv.DictReader((out / "lineage_steps.csv").open(encoding="utf-8")) if s["status"] == "dropped")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.locator("figure.lineage").screenshot(path=str(ARTIFACTS / "series-lineage.png"))

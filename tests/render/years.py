@@ -164,11 +164,13 @@ class Draft:
             self.drop(ident)
         self.entries.insert(at, Item("+".join(idents), text.split("\n")))
 
-    def bump_years(self) -> None:
+    def bump_years(self, years: tuple[int, ...] = (2020, 2021, 2022)) -> None:
         """The agreement year and its neighbours move on by one, everywhere: headings,
         dates, "prijspeil 2020", "Doorkijk naar 2022"; older and far years stay."""
+        pattern = re.compile(r"\b(" + "|".join(map(str, years)) + r")\b")
+
         def bump(text: str) -> str:
-            return re.sub(r"\b(2020|2021|2022)\b", lambda m: str(int(m.group()) + 1), text)
+            return pattern.sub(lambda m: str(int(m.group()) + 1), text)
         for i, entry in enumerate(self.entries):
             if isinstance(entry, Item):
                 entry.lines = [bump(line) for line in entry.lines]
@@ -287,8 +289,12 @@ def pair_2022_2023() -> YearPair:
     """Another year on, other edits: a split by party, a merge of two joint items with
     rewording, items swapped within a section, a whole section dropped, and new wording
     for one item that keeps its number."""
-    base = pair_2021_2022()
-    old = base.new.copy()
+    return edits_2022_2023(pair_2021_2022().new)
+
+
+def edits_2022_2023(draft_2022: Draft) -> YearPair:
+    """The edits of `pair_2022_2023` made to a 2022 draft (a copy; the draft stays as it is)."""
+    old = draft_2022.copy()
     new = old.copy()
     pair = YearPair(old, new, 2022, 2023)
     new.bump_years()
