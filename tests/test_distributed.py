@@ -64,7 +64,8 @@ def test_dask_gives_the_tables_and_reports_of_the_pool(pool_run, dask_run):
     for name in TABLES:
         assert table(dask_out, name) == table(pool_out, name), name
     pair_files = {name: data for name, data in outputs(pool_out).items() if name.startswith("diffs/")}
-    assert len(pair_files) == 3 * 4  # matches.jsonl, .csv, .parquet and report.html of each pair
+    # matches.jsonl, .csv, .parquet, report.html, review.csv and issues.csv of each pair
+    assert len(pair_files) == 3 * 6
     assert {name: data for name, data in outputs(dask_out).items() if name.startswith("diffs/")} == pair_files
     assert set(outputs(dask_out)) == set(outputs(pool_out))
 
