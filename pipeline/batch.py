@@ -871,27 +871,57 @@ class Workers:
 
     def extract(self, sources: list[Source], cache: Cache) -> Iterator[tuple[Source, Extraction | Failure]]:
         """(source, extraction or failure) for each source, each cached where it was made."""
-        size = self.size_for(len(sources))
+        # A large scan's pages are tasks of their own, so they count as documents here.
+        scans = split_scans(sources, self.settings) if sources and self.size_for(sys.maxsize) > 1 else {}
+        size = self.size_for(len(sources) + sum(len(pages) - 1 for pages in scans.values()))
         if size <= 1:
             return self._extract_here(sources, cache)
         # Largest files first: the slow ones (PDFs) start early instead of leaving one
         # worker busy alone at the end.
         ordered = sorted(sources, key=_size, reverse=True)
         if START_METHOD == "fork":
-            read = (ReadAhead(ordered, self.settings, self.time_limit).during(self.load_nlp)
+            whole = [source for source in ordered if source.document not in scans]
+            read = (ReadAhead(whole, self.settings, self.time_limit).during(self.load_nlp)
                     if self.nlp is None else {})
             log.info("batch: %d document(s) read while the spaCy pipeline loaded", len(read))
             self.start(size, nlp=self.nlp, settings=self.settings, cache=cache, read=read,
                        time_limit=self.time_limit)
         else:  # each spawned worker loads its own pipeline
             self.start(size, settings=self.settings, cache=cache, load_nlp=True, time_limit=self.time_limit)
-        pending = {self.pool.submit(_extract_in_worker, source): source for source in ordered}
+        # The pages of a large scan first, each a task of its own, so every worker reads
+        # some; the scan itself is read when its last page is back.
+        pending: dict[Future, Any] = {}
+        for source in ordered:
+            for index in scans.get(source.document, ()):
+                pending[self.pool.submit(_ocr_page_in_worker, source, index)] = ScanPage(source, index)
+        pending.update({self.pool.submit(_extract_in_worker, source): source
+                        for source in ordered if source.document not in scans})
         # While the workers read: the later stages' imports (~1 s), which their forked
         # workers then inherit.
         for module in LATER_STAGES:
             importlib.import_module(module)
-        return ((source, pickle.loads(data) if isinstance(data, bytes) else data)
-                for source, data in self._as_completed(pending))
+        return self._extract_results(pending, scans)
+
+    def _extract_results(self, pending: dict[Future, Any], scans: dict[str, list[int]]
+                         ) -> Iterator[tuple[Source, Extraction | Failure]]:
+        """(source, outcome) as each document is done. The pages of a scan are kept as they
+        come back, and the scan is read with them when its last one is in; a page that
+        failed is left out (the reader reads it itself, and reports what it hits)."""
+        pages: dict[str, dict[int, Any]] = {document: {} for document in scans}
+        waiting = {document: len(indexes) for document, indexes in scans.items()}
+        for task, outcome in self._as_completed(pending):
+            if not isinstance(task, ScanPage):
+                yield task, pickle.loads(outcome) if isinstance(outcome, bytes) else outcome
+                continue
+            document = task.source.document
+            if outcome is not None:
+                pages[document][task.index] = outcome
+            waiting[document] -= 1
+            if not waiting[document]:
+                try:
+                    pending[self.pool.submit(_extract_in_worker, task.source, pages.pop(document))] = task.source
+                except BrokenProcessPool:
+                    yield task.source, _broken(task.source)
 
     def _extract_here(self, sources: list[Source], cache: Cache) -> Iterator[tuple[Source, Extraction | Failure]]:
         for source in sources:
@@ -946,7 +976,9 @@ def _size(source: Source) -> int:
         return 0
 
 
-def _broken(task: Source | PairTask) -> Failure:
+def _broken(task: Source | PairTask | ScanPage) -> Failure | None:
+    if isinstance(task, ScanPage):  # left out: the reader reads the page itself
+        return None
     reason = "a worker process died while this was being processed"
     if isinstance(task, Source):
         return Failure(str(task.path), task.document, "extract", "BrokenProcessPool", reason)
@@ -965,13 +997,63 @@ def _share(shared: dict[str, Any]) -> None:
             _SHARED["nlp"] = error
 
 
-def _extract_in_worker(source: Source) -> bytes | Failure:
+def split_scans(sources: list[Source], settings: Settings) -> dict[str, list[int]]:
+    """{document id: the 0-based pages to read by OCR as tasks of their own} for each large
+    scan among `sources` (`pipeline.ingest.ocr.pages_to_split`)."""
+    if not any(source.path.suffix.lower() == ".pdf" for source in sources):
+        return {}
+    from pipeline.ingest import ocr
+
+    if ocr.ocr_problem(settings.ocr_language):
+        return {}
+    scans = {source.document: pages for source in sources
+             if (pages := ocr.pages_to_split(source.path, settings))}
+    if scans:
+        log.info("batch: %d page(s) of %d large scan(s) read by OCR on every worker",
+                 sum(map(len, scans.values())), len(scans))
+    return scans
+
+
+@dataclass(frozen=True)
+class ScanPage:
+    """A page of a large scan read by OCR as a task of its own (0-based index)."""
+    source: Source
+    index: int
+
+
+def _ocr_page_in_worker(source: Source, index: int):
+    """Page `index` (0-based) of a scan read by OCR (an OcrPage), within the time limit;
+    None when it fails: the reader then reads the page itself and reports the problem
+    with the document, as it would without the split."""
+    from pipeline.ingest.ocr import ocr_page
+    from pipeline.limits import time_limit
+
+    try:
+        with time_limit(_SHARED.get("time_limit"), source.path):
+            return ocr_page(source.path, index, _SHARED["settings"])
+    except Exception as error:
+        log.debug("%s: page %d left to the reader: %s", source.path, index + 1, error)
+        return None
+
+
+def _extract_in_worker(source: Source, pages: Mapping[int, Any] | None = None) -> bytes | Failure:
+    """One document extracted and cached; `pages`: those of a large scan read by OCR in
+    tasks of their own (`_ocr_page_in_worker`), by 0-based index."""
     if isinstance(_SHARED["nlp"], AgreementError):
         return _failure(source, _SHARED["nlp"])
     document = _SHARED.get("read", {}).get(source.document)
-    outcome = extract_within_limit(source, _SHARED["settings"], _SHARED["nlp"], document,
-                                   _SHARED.get("time_limit"), hang_cache=_SHARED["cache"])
+    with _prepared(source, pages):
+        outcome = extract_within_limit(source, _SHARED["settings"], _SHARED["nlp"], document,
+                                       _SHARED.get("time_limit"), hang_cache=_SHARED["cache"])
     return cache_outcome(outcome, source, _SHARED["cache"])
+
+
+def _prepared(source: Source, pages: Mapping[int, Any] | None):
+    if not pages:
+        return contextlib.nullcontext()
+    from pipeline.ingest.ocr import prepared_pages
+
+    return prepared_pages(source.path, pages)
 
 
 class ReadAhead:

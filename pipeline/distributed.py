@@ -28,7 +28,7 @@ log lines otherwise). What goes where:
   `distributed.scheduler.allowed-failures` times (3 by default); a task whose workers all
   died is a Failure "KilledWorker", which is not cached (the next run tries again).
 - A large scan: the worker reading it sends each of its pages that needs OCR as a task of
-  its own (at least SPLIT_SCAN_PAGES of them), so all workers read pages of it, and then
+  its own (`pipeline.ingest.ocr.pages_to_split`), so all workers read pages of it, and then
   reads the document with those pages (`pipeline.ingest.ocr.prepared_pages`).
 
 Every worker must run the same pipeline code as the client (the same installed version):
@@ -61,9 +61,6 @@ PLUGIN_NAME = "agreements-pipeline"
 # Tasks handed to the scheduler per worker thread at a time: enough that no worker waits
 # for the client between two tasks, few enough to keep the bytes in flight small.
 IN_FLIGHT_PER_THREAD = 4
-# A scan with at least this many pages to OCR is read page by page on all workers; a page
-# takes about a second, a task a few milliseconds.
-SPLIT_SCAN_PAGES = 4
 CONNECT_TIMEOUT = "10s"
 # The parts of the built model the stages never load (pipeline.nlp.load_pipeline): not sent.
 MODEL_PARTS_NOT_SENT = {"tokenizer", "lemmatizer"}
@@ -421,14 +418,12 @@ def scan_pages(source: Source, settings: Settings) -> dict:
     """The pages of a large scan read by OCR as tasks of their own, on every worker, by
     0-based index; {} for any other file. A page whose task failed is left out (the reader
     then reads it itself and reports what it hits)."""
-    if source.path.suffix.lower() != ".pdf":
-        return {}
     from distributed import wait, worker_client
 
     from pipeline.ingest import ocr
 
-    pages = ocr.scanned_pages(source.path, settings)
-    if len(pages) < SPLIT_SCAN_PAGES:
+    pages = ocr.pages_to_split(source.path, settings)
+    if not pages:
         return {}
     run = uuid.uuid4().hex[:8]
     with worker_client() as client:  # this task leaves its thread to the page tasks meanwhile

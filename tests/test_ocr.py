@@ -335,6 +335,64 @@ def test_a_page_read_alone_is_the_page_read_in_its_document(tesseract, rendered)
     assert ocr.ocr_page(scan, 8, settings) == alone
 
 
+
+@pytest.mark.ocr
+def test_only_a_scan_of_several_pages_is_split_into_page_tasks(tesseract, rendered, tmp_path):
+    """pages_to_split: every page of a scan of SPLIT_SCAN_PAGES or more; nothing for a text
+    PDF (its bytes a page are below a scan's, so it is not even looked into), a short scan,
+    a text file, or with OCR off."""
+    settings = replace_settings(ocr_dpi=SCAN_DPI)
+    text_pdf, scan = rendered
+    with pdfplumber.open(scan) as pdf:
+        pages = len(pdf.pages)
+        assert ocr.pages_to_split(scan, settings) == list(range(pages))
+    assert scan.stat().st_size > ocr.MIN_SCAN_PAGE_BYTES * pages > text_pdf.stat().st_size
+    assert ocr.pages_to_split(text_pdf, settings) == []
+    short = render_scan(render_pdf(seed_elements()[:20], tmp_path / "kort.pdf"), tmp_path / "kort-scan.pdf",
+                        dpi=SCAN_DPI)
+    with pdfplumber.open(short) as pdf:
+        assert len(pdf.pages) < ocr.SPLIT_SCAN_PAGES
+    assert ocr.pages_to_split(short, settings) == []
+    assert ocr.pages_to_split(scan, replace(settings, ocr="never")) == []
+    (tmp_path / "scan.txt").write_text("1. De gemeente doet iets.", encoding="utf-8")
+    assert ocr.pages_to_split(tmp_path / "scan.txt", settings) == []
+
+
+@pytest.mark.ocr
+@pytest.mark.skipif(sys.platform != "linux", reason="counts the reads of forked workers")
+def test_the_pool_reads_the_pages_of_a_large_scan_on_both_workers(tesseract, settings, nlp, tmp_path,
+                                                                   monkeypatch):
+    """A five-page scan in a batch of 2 workers: each page is read once, by OCR in a task
+    of its own, both workers read some, and the rows are those of reading the scan in one
+    process."""
+    from pipeline.batch import run_batch
+
+    elements = seed_elements()
+    start = next(i for i, e in enumerate(elements) if e.text.startswith("4.1 "))
+    text_pdf = render_pdf(elements[:13] + elements[start:start + 30], tmp_path / "deel.pdf")
+    (tmp_path / "scans").mkdir()
+    scan = render_scan(text_pdf, tmp_path / "scans" / "deel-2021.pdf", dpi=SCAN_DPI)
+    scan_settings = replace(settings, ocr_dpi=SCAN_DPI)
+    expected = extract_document(scan, scan_settings, nlp, "deel-2021")
+    assert len(expected.commitments) == 13
+
+    reads = tmp_path / "reads.txt"
+    read_page_image = ocr.read_page_image
+
+    def counted(image, page_number, *rest):
+        with reads.open("a", encoding="utf-8") as log:  # appended lines, from any process
+            log.write(f"{os.getpid()} {page_number}\n")
+        return read_page_image(image, page_number, *rest)
+
+    monkeypatch.setattr(ocr, "read_page_image", counted)  # inherited by the forked workers
+    result = run_batch(tmp_path / "scans", tmp_path / "out", scan_settings, workers=2, progress=False)
+    read = [line.split() for line in reads.read_text(encoding="utf-8").splitlines()]
+    assert sorted(int(page) for _, page in read) == [1, 2, 3, 4, 5]
+    assert len({pid for pid, _ in read}) == 2 and str(os.getpid()) not in {pid for pid, _ in read}
+    (member,) = result.members
+    assert member.extraction.commitments == expected.commitments
+    assert [i.where for i in member.extraction.issues if i.kind == "ocr"] == [f"page {n}" for n in range(1, 6)]
+
 # --- small steps, without Tesseract ----------------------------------------------------
 
 HOCR = b"""<?xml version="1.0" encoding="UTF-8"?>

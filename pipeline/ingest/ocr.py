@@ -88,6 +88,10 @@ TESSERACT_PSM = 4
 # Scans are rarely fed more askew than this. The coarse search runs at SKEW_SEARCH_DPI,
 # the fine one at the page's resolution, where 0.05 degrees moves the end of a line by
 # less than a pixel.
+# A scan with at least this many pages to OCR is read page by page on all workers
+# (`pages_to_split`): a page takes about a second, a task a few milliseconds.
+SPLIT_SCAN_PAGES = 4
+MIN_SCAN_PAGE_BYTES = 20_000  # bytes a page below which a PDF is taken for no scan
 MAX_SKEW_DEGREES = 3.0
 SKEW_COARSE_STEP = 0.25
 SKEW_FINE_STEP = 0.05
@@ -362,6 +366,35 @@ def scanned_pages(path: Path, settings: Settings) -> list[int]:
         return pages
     finally:
         pdf.close()
+
+
+def pages_to_split(path: Path, settings: Settings) -> list[int]:
+    """The pages of `path` to read by OCR as tasks of their own, on every worker (the
+    process pool and the Dask engine both do): `scanned_pages` when they are at least
+    SPLIT_SCAN_PAGES; [] for a smaller scan, a text PDF or any other file.
+
+    A PDF of fewer than MIN_SCAN_PAGE_BYTES a page is not looked into: a scanned page is
+    mostly its image (tens of kilobytes even as a bilevel CCITT image, hundreds as JPEG),
+    a page of text a few kilobytes, so the check costs nothing on text PDFs. A text PDF
+    above it (photos, fonts in a short file) is only looked into for nothing.
+
+        20-page scan at 200 dpi -> [0, 1, ..., 19];  30-page text PDF -> [];  3-page scan -> []
+    """
+    if path.suffix.lower() != ".pdf" or settings.ocr == "never":
+        return []
+    try:
+        size = path.stat().st_size
+        pdf = pdfium.PdfDocument(path)
+    except (pdfium.PdfiumError, OSError):
+        return []
+    try:
+        count = len(pdf)
+    finally:
+        pdf.close()
+    if count < SPLIT_SCAN_PAGES or (settings.ocr == "auto" and size < MIN_SCAN_PAGE_BYTES * count):
+        return []
+    pages = scanned_pages(path, settings)
+    return pages if len(pages) >= SPLIT_SCAN_PAGES else []
 
 
 def page_pdf(path: Path, page_index: int) -> bytes:
