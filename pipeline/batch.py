@@ -37,7 +37,7 @@ import re
 import sys
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
@@ -1318,8 +1318,9 @@ def diff_series(members: tuple[Member, ...], cache: Cache, out_dir: Path, pool: 
     diffs/<series>/<old>__<new>/. Returns the pairs, failures, and the corrections' issues.
 
     A diff found in the cache (same two files, same settings, same corrections) whose report
-    is still there is neither recomputed nor rewritten. `meanwhile` is called once the diffs are handed to
-    the workers (with one worker: before they run), so this process works while they do.
+    is still there is neither recomputed nor rewritten. `meanwhile` runs in a thread of its own
+    once the diffs are handed to the workers (with one worker: while this thread diffs), so
+    this process works while they do.
     """
     tasks = pair_tasks(members, out_dir, corrections)
     outcomes: dict[PairTask, Pair | Failure] = {}
@@ -1331,16 +1332,20 @@ def diff_series(members: tuple[Member, ...], cache: Cache, out_dir: Path, pool: 
         else:
             todo.append(task)
     diffed = pool.diff(todo, cache)  # before the bar: workers fork before its thread starts
-    if meanwhile is not None:
-        meanwhile()
-    with Progress(len(todo), progress, "diff") as bar:
-        for task, outcome in diffed:
-            if isinstance(outcome, Failure):
-                bar.done(task.folder.name, f"error: {outcome.reason}")
-                outcomes[task] = outcome
-            else:
-                bar.done(task.folder.name, f"{len(outcome)} relations")
-                outcomes[task] = pair_of(task, outcome, out_dir)
+    with ThreadPoolExecutor(1, thread_name_prefix="meanwhile") as side:
+        # In a thread: the Dask engine hands its tasks out as the results come in, which
+        # `meanwhile` would otherwise hold up until it is done.
+        beside = side.submit(meanwhile) if meanwhile is not None else None
+        with Progress(len(todo), progress, "diff") as bar:
+            for task, outcome in diffed:
+                if isinstance(outcome, Failure):
+                    bar.done(task.folder.name, f"error: {outcome.reason}")
+                    outcomes[task] = outcome
+                else:
+                    bar.done(task.folder.name, f"{len(outcome)} relations")
+                    outcomes[task] = pair_of(task, outcome, out_dir)
+        if beside is not None:
+            beside.result()  # its exception, if any, is this stage's
     results = [outcomes[task] for task in tasks]
     return (tuple(r for r in results if isinstance(r, Pair)), tuple(r for r in results if isinstance(r, Failure)),
             correction_issues(members, tasks, outcomes, corrections))

@@ -40,7 +40,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import tempfile
-import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -48,7 +47,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import (START_METHOD, Cache, Failure, PairTask, Source, _failure, cache_outcome,
+from pipeline.batch import (START_METHOD, Cache, Failure, PairTask, Source, Workers, _failure, cache_outcome,
                             code_fingerprint, default_workers, extract_source, relabel)
 from pipeline.errors import AgreementError, ClusterError, ModelNotBuiltError, UnreadableDocumentError
 from pipeline.settings import Settings
@@ -100,7 +99,7 @@ class DaskWorkers:
         self.client = None
         self.cluster = None
         self.quieted = logging.NOTSET  # the level of the "distributed" logger before a LocalCluster
-        self.closing: threading.Thread | None = None  # stop() while the client publishes
+        self.local: Workers | None = None  # the processes of this machine that publish
         self.config = None  # the dask settings of a LocalCluster, undone by stop()
 
     def __enter__(self) -> DaskWorkers:
@@ -110,10 +109,10 @@ class DaskWorkers:
         self.stop()
 
     def stop(self) -> None:
-        if self.closing is not None:
-            self.closing.join()
-            self.closing = None
         self._shutdown()
+        if self.local is not None:
+            self.local.stop()
+            self.local = None
 
     def _shutdown(self) -> None:
         if self.client is not None:
@@ -225,14 +224,19 @@ class DaskWorkers:
         return (finish(task, outcome) for task, outcome in self._as_completed(tasks, submit))
 
     def beside(self, jobs: list[tuple]) -> list:
-        """The side jobs of publishing write files, so they run here (`publish` does them).
+        """The side jobs of publishing write files, so they run on this machine: in processes
+        of its own, as the pool's (pipeline.batch.Workers.beside), when they can be forked.
 
-        Publishing is the batch's last stage: the cluster is not needed any more, and its
-        shutdown (a second or so of waiting on the workers) runs meanwhile."""
-        if self.closing is None and self.client is not None:
-            self.closing = threading.Thread(target=self._shutdown, name="dask-shutdown", daemon=True)
-            self.closing.start()
-        return []
+        Publishing is the batch's last stage: the cluster is not needed any more. It is
+        shut down first (a LocalCluster in well under a second), so no thread of the client
+        or of the cluster is running when this process forks (the one left, Dask's idle
+        offload thread, holds no lock)."""
+        self.stop()
+        if START_METHOD != "fork":
+            return []
+        self.local = Workers(self.settings, None)
+        self.local.used = True  # the batch did work: its side jobs are worth their processes
+        return self.local.beside(jobs)
 
     def _as_completed(self, items: list, submit: Callable[[Any], Any]) -> Iterator[tuple[Any, Any]]:
         """(item, result or the task's exception) as each task finishes; `submit` makes an

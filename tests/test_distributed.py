@@ -150,6 +150,43 @@ def test_a_scheduler_needs_the_dask_engine(corpus, settings, tmp_path):
         run_batch(corpus, tmp_path / "out", settings, engine="spark")
 
 
+
+def test_corrections_reach_the_workers_as_they_reach_the_pool(corpus, pool_run, settings, cluster, tmp_path):
+    """corrections.csv in the inputs folder: a pin of a dropped and a new item, a forbid of a
+    carried pair and a stale owners correction give, through the cluster, the tables the
+    pool gives with it, and both apply them."""
+    from pipeline.corrections import text_hash
+
+    matches = table(pool_run[1], "matches")
+    items = {row["commitment_id"]: row for row in table(pool_run[1], "commitments")}
+    pair = next(row["pair_id"] for row in matches if row["status"] == "dropped")
+    rows = [row for row in matches if row["pair_id"] == pair]
+    dropped = next(row for row in rows if row["status"] == "dropped")
+    added = next(row for row in rows if row["status"] == "new")
+    carried = next(row for row in rows if row["status"] in ("unchanged", "modified"))
+
+    def side(row: dict, which: str) -> str:
+        item = items[row[f"{which}_commitment_id"]]
+        return f"{item['document']},{item['key']},{text_hash(item['text'])}"
+
+    inputs = tmp_path / "inputs"
+    shutil.copytree(corpus, inputs)
+    (inputs / "corrections.csv").write_text("\n".join([
+        "action,document,key,text_hash,value,new_document,new_key,new_text_hash,note",
+        f"pin,{side(dropped, 'old')},,{side(added, 'new')},",
+        f"forbid,{side(carried, 'old')},,{side(carried, 'new')},",
+        f"owners,{side(dropped, 'old').rsplit(',', 1)[0]},{text_hash('another text')},de gemeente,,,,"]) + "\n",
+        encoding="utf-8")
+    pool_out, dask_out = tmp_path / "pool", tmp_path / "dask"
+    run_batch(inputs, pool_out, settings, workers=2, progress=False)
+    run_batch(inputs, dask_out, settings, progress=False, engine="dask", scheduler=cluster)
+    for name in TABLES:
+        assert table(dask_out, name) == table(pool_out, name), name
+    corrected = {row["reason"] for row in table(dask_out, "matches") if row["pair_id"] == pair}
+    assert "correction: pinned pair" in corrected
+    assert any(reason.startswith("correction: not paired with ") for reason in corrected)
+    assert [row["kind"] for row in table(dask_out, "issues") if row["kind"].startswith("stale")] == ["stale-correction"]
+
 @pytest.mark.ocr
 def test_the_pages_of_a_large_scan_are_read_on_every_worker(settings, nlp, cluster, tmp_path):
     """A five-page scan: each page is a task of its own, both workers read some, and the
