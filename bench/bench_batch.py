@@ -222,11 +222,15 @@ ENGINE_NAMES = {
 def bench_engines(inputs: Path, out_root: Path, model: Path, documents: int, repeats: int, workers: int) -> dict:
     """Median wall and stage times of the pool and of the Dask engine (a LocalCluster the
     run starts, and a running one reached by --scheduler), alternating in each repeat."""
+    import dask
     from distributed import LocalCluster
 
+    from pipeline.distributed import LOCAL_CLUSTER_CONFIG
+
     runs: dict[str, list[dict]] = {name: [] for name in ENGINE_RUNS}
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
-                      silence_logs=40) as cluster:
+    with dask.config.set(LOCAL_CLUSTER_CONFIG), LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0",
+            silence_logs=40) as cluster:
         options = {name: [o.format(scheduler=cluster.scheduler_address) for o in opts]
                    for name, opts in ENGINE_RUNS.items()}
         # Its workers load the pipeline for the first run they serve; a running cluster serves many.
@@ -272,14 +276,15 @@ ENGINE_NOTES = """
   loads the pipeline, then starts a LocalCluster (scheduler, nannies) whose workers are
   forked with it; the running cluster's workers keep theirs between runs (one untimed
   run warmed them), and its scheduler runs in the benchmark's process.
-- The machine was shared: the load average stayed above 2 (the cores were contended) and
-  runs took 34 to 84 s (the pool took 13.5 s on a quieter machine, section Batch), so
-  the run-by-run ratio (each engine against the pool run just before it) is the
-  steadier figure.
+- The machine is shared: when the load average stays above 2 (see above) the cores were
+  contended, and the run-by-run ratio (each engine against the pool run just before it)
+  is the steadier figure.
 - With Dask the client sends every file's bytes and writes every output and cache entry
-  (matches tables and report.html of every pair, from the bytes the workers send back);
-  the workbook and the database are written by the client one after the other, where the
-  pool writes them in two processes."""
+  (matches tables and report.html of every pair, from the bytes the workers send back;
+  the workers encode the cache entries). Publishing starts once the cluster is shut down,
+  with the workbook and the database in two forked processes, as the pool does. The
+  LocalCluster's workers run without Dask's statistical profiler; the running cluster of
+  this benchmark is started with the same settings."""
 
 
 def main() -> int:

@@ -759,9 +759,18 @@ def cache_outcome(outcome: Extraction | Failure, source: Source, cache: Cache) -
     """An extraction or failure kept in the cache, unless the failure may go away by itself;
     returned pickled, as a worker sends it back to the process that asked (a pickle between
     this program's own processes only, never stored)."""
-    if not (isinstance(outcome, Failure) and outcome.error in TRANSIENT_ERRORS):
-        cache.put(outcome, source.sha256)
+    entry = cache_entry(outcome)
+    if entry is not None:
+        cache.put_bytes(entry, source.sha256)
     return pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def cache_entry(outcome: Extraction | Failure) -> bytes | None:
+    """The cache entry of an extraction or failure (`encode_entry`); None for a failure that
+    may go away by itself (TRANSIENT_ERRORS), which is not kept."""
+    if isinstance(outcome, Failure) and outcome.error in TRANSIENT_ERRORS:
+        return None
+    return encode_entry(outcome)
 
 
 def _failure(source: Source, error: Exception) -> Failure:

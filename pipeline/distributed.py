@@ -47,8 +47,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import (START_METHOD, Cache, Failure, PairTask, Source, Workers, _failure, cache_outcome,
-                            code_fingerprint, default_workers, extract_source, relabel)
+from pipeline.batch import (START_METHOD, Cache, Failure, PairTask, Source, Workers, _failure, cache_entry,
+                            cache_outcome, code_fingerprint, default_workers, encode_entry, extract_source,
+                            relabel)
 from pipeline.errors import AgreementError, ClusterError, ModelNotBuiltError, UnreadableDocumentError
 from pipeline.settings import Settings
 from pipeline.types import Extraction
@@ -60,6 +61,14 @@ PLUGIN_NAME = "agreements-pipeline"
 # Tasks handed to the scheduler per worker thread at a time: enough that no worker waits
 # for the client between two tasks, few enough to keep the bytes in flight small.
 IN_FLIGHT_PER_THREAD = 4
+# A diff's task is short (tens of milliseconds) and its arguments small (two extractions
+# without their text blocks): more of them are kept in flight, so the workers do not wait
+# while the client writes what came back.
+DIFF_IN_FLIGHT_PER_THREAD = 16
+# A LocalCluster's workers run without Dask's statistical profiler (a thread that samples
+# every task thread every 10 ms, for the dashboard): it cost 8% of a batch's wall time
+# (bench/RESULTS.md). A cluster of your own keeps its own settings (README).
+LOCAL_CLUSTER_CONFIG = {"distributed.worker.profile.enabled": False}
 CONNECT_TIMEOUT = "10s"
 # The parts of the built model the stages never load (pipeline.nlp.load_pipeline): not sent.
 MODEL_PARTS_NOT_SENT = {"tokenizer", "lemmatizer"}
@@ -69,11 +78,20 @@ MODEL_PARTS_NOT_SENT = {"tokenizer", "lemmatizer"}
 
 
 @dataclass(frozen=True)
+class ExtractOutput:
+    """What a worker sends back for one document: the Extraction or Failure, and its cache
+    entry (`pipeline.batch.cache_entry`; None when it is not to be kept)."""
+    outcome: Extraction | Failure
+    entry: bytes | None
+
+
+@dataclass(frozen=True)
 class DiffOutput:
     """What a worker sends back for a pair: the match rows and the pair folder's files."""
 
     rows: tuple[dict[str, Any], ...]  # pipeline.matching.match_rows
     files: tuple[tuple[str, bytes], ...]  # matches.jsonl, .csv, .parquet, report.html
+    entry: bytes  # the rows' cache entry (pipeline.batch.encode_entry)
 
 
 @dataclass(frozen=True)
@@ -149,14 +167,16 @@ class DaskWorkers:
             # warnings, not a line per worker and client coming and going.
             self.quieted = logging.getLogger("distributed").level
             logging.getLogger("distributed").setLevel(logging.WARNING)
+            import dask
+
+            config = dict(LOCAL_CLUSTER_CONFIG)
             if START_METHOD == "fork":
                 # As the pool's workers (pipeline.batch.START_METHOD): forked once this process
                 # has loaded the pipeline, the workers start with it, instead of each importing
                 # the stages and loading it (~4 s of a core each). Their plugin finds it loaded.
-                import dask
-
                 loaded_pipeline(self.settings, model)
-                self.config = dask.config.set({"distributed.worker.multiprocessing-method": "fork"})
+                config["distributed.worker.multiprocessing-method"] = "fork"
+            self.config = dask.config.set(config)
             self.cluster = LocalCluster(n_workers=self.requested or default_workers(), threads_per_worker=1,
                                         processes=True, dashboard_address=":0", silence_logs=logging.WARNING)
             self.client = Client(self.cluster)
@@ -193,9 +213,13 @@ class DaskWorkers:
             return client.submit(extract_task, source, data, key=f"extract-{source.document}-{run}", pure=False)
 
         def finish(source: Source, outcome: Any) -> tuple[Source, Extraction | Failure]:
+            if isinstance(outcome, ExtractOutput):
+                if outcome.entry is not None:
+                    cache.put_bytes(outcome.entry, source.sha256)
+                return source, outcome.outcome
             if isinstance(outcome, BaseException):
                 outcome = _task_failure(source, outcome)
-            cache_outcome(outcome, source, cache)
+            cache_outcome(outcome, source, cache)  # read nowhere: the file could not be read here
             return source, outcome
 
         return (finish(source, outcome) for source, outcome in self._as_completed(ordered, submit))
@@ -218,10 +242,10 @@ class DaskWorkers:
             if isinstance(outcome, DiffError):
                 return task, task.failure(outcome.error, outcome.reason)
             write_files(task.folder, outcome.files)
-            cache.put(outcome.rows, *task.hashes)
+            cache.put_bytes(outcome.entry, *task.hashes)
             return task, outcome.rows
 
-        return (finish(task, outcome) for task, outcome in self._as_completed(tasks, submit))
+        return (finish(task, outcome) for task, outcome in self._as_completed(tasks, submit, DIFF_IN_FLIGHT_PER_THREAD))
 
     def beside(self, jobs: list[tuple]) -> list:
         """The side jobs of publishing write files, so they run on this machine: in processes
@@ -238,12 +262,13 @@ class DaskWorkers:
         self.local.used = True  # the batch did work: its side jobs are worth their processes
         return self.local.beside(jobs)
 
-    def _as_completed(self, items: list, submit: Callable[[Any], Any]) -> Iterator[tuple[Any, Any]]:
+    def _as_completed(self, items: list, submit: Callable[[Any], Any],
+                      per_thread: int = IN_FLIGHT_PER_THREAD) -> Iterator[tuple[Any, Any]]:
         """(item, result or the task's exception) as each task finishes; `submit` makes an
         item's future (or its outcome right away). Only a window of tasks is in flight."""
         from distributed import as_completed
 
-        window = IN_FLIGHT_PER_THREAD * self.threads()
+        window = per_thread * self.threads()
         waiting = deque(items)
         owner: dict[Any, Any] = {}
         done = as_completed()
@@ -399,12 +424,14 @@ def _plugin() -> PipelinePlugin:
     return get_worker().plugins[PLUGIN_NAME]
 
 
-def extract_task(source: Source, data: bytes) -> Extraction | Failure:
+def extract_task(source: Source, data: bytes) -> ExtractOutput:
     """One document on a worker: its bytes as a file of its own name in a private folder,
-    extracted with the worker's pipeline, labelled with the client's path."""
+    extracted with the worker's pipeline, labelled with the client's path, and encoded as
+    its cache entry (here, so the client only writes it)."""
     plugin = _plugin()
     if isinstance(plugin.nlp, AgreementError):
-        return _failure(source, plugin.nlp)
+        failure = _failure(source, plugin.nlp)
+        return ExtractOutput(failure, cache_entry(failure))
     with tempfile.TemporaryDirectory(prefix="agreements-") as folder:
         path = Path(folder) / source.path.name
         path.write_bytes(data)
@@ -414,8 +441,10 @@ def extract_task(source: Source, data: bytes) -> Extraction | Failure:
         with ocr.prepared_pages(path, scan_pages(here, plugin.settings)):
             outcome = extract_source(here, plugin.settings, plugin.nlp)
     if isinstance(outcome, Failure):
-        return replace(outcome, path=str(source.path))
-    return relabel(outcome, source.document, source.path)
+        outcome = replace(outcome, path=str(source.path))
+    else:
+        outcome = relabel(outcome, source.document, source.path)
+    return ExtractOutput(outcome, cache_entry(outcome))
 
 
 def scan_pages(source: Source, settings: Settings) -> dict:
@@ -463,4 +492,4 @@ def diff_task(old: Extraction, new: Extraction, *corrected) -> DiffOutput | Diff
         rows = tuple(dict(row) for row in match_rows(result.matches))
     except Exception as error:  # one odd pair must not stop the corpus
         return DiffError(type(error).__name__, str(error) or repr(error))
-    return DiffOutput(rows, files)
+    return DiffOutput(rows, files, encode_entry(rows))
