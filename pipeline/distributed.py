@@ -219,7 +219,7 @@ class DaskWorkers:
                 return source, outcome.outcome
             if isinstance(outcome, BaseException):
                 outcome = _task_failure(source, outcome)
-            cache_outcome(outcome, source, cache)  # read nowhere: the file could not be read here
+            cache_outcome(outcome, source, cache)  # a failure made here: an unreadable file, a lost task
             return source, outcome
 
         return (finish(source, outcome) for source, outcome in self._as_completed(ordered, submit))
