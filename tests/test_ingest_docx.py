@@ -420,3 +420,28 @@ def test_broken_word_package_is_unreadable(tmp_path, seed_docx):
     with pytest.raises(UnreadableDocumentError, match=r"not a readable DOCX \(the main part is "
                                                       r"application/.*presentation"):
         read_document(slides, SETTINGS)
+
+
+LAUGHS = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+          + b"".join(b'<!ENTITY lol%d "%s">' % (i, (b"&lol%d;" % (i - 1) if i else b"&lol;") * 10) for i in range(9))
+          + b']><lolz>&lol8;</lolz>')
+
+
+@pytest.mark.parametrize("xml, declares", [
+    (LAUGHS, True),  # libxml2 may stop this before the root; the prolog still shows the DTD
+    (b'<?xml version="1.0"?>\n<!-- made by hand -->\n<!DOCTYPE w:document SYSTEM "file:///etc/passwd">'
+     b'<w:document xmlns:w="x"/>', True),
+    ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE a [<!ENTITY e "<b>x</b>">]><a>&e;</a>'.encode("utf-16"), True),
+    (b'<?xml version="1.0"?><w:document xmlns:w="x"><w:t>&lt;!DOCTYPE in the text</w:t></w:document>', False),
+    (b'<?xml version="1.0"?><w:document xmlns:w="x"><w:t>broken</w:document>', False),  # python-docx reports it
+])
+def test_a_dtd_is_found_in_the_prolog_whatever_the_parser_makes_of_it(tmp_path, xml, declares):
+    from pipeline.ingest.docx import _declares_dtd, _prolog_declares_dtd
+
+    path = tmp_path / "deel.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("word/document.xml", xml)
+    with zipfile.ZipFile(path) as archive:
+        part = archive.getinfo("word/document.xml")
+        assert _declares_dtd(archive, part) is declares
+        assert _prolog_declares_dtd(archive, part) is declares

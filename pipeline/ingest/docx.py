@@ -75,6 +75,7 @@ def superscript(number: int) -> str:
 MAX_XML_PART_BYTES = 64 << 20
 MAX_PACKAGE_BYTES = 512 << 20  # all parts inflated, images included
 MAX_PARTS = 10_000
+PROLOG_BYTES = 1 << 20  # read of an XML part to find a DTD the parser stopped at (see _declares_dtd)
 _XML_PART = re.compile(r"\.(?:xml|rels)$", re.IGNORECASE)
 
 
@@ -140,8 +141,30 @@ def _declares_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
                 info = root.getroottree().docinfo
                 return bool(info.doctype) or info.internalDTD is not None or info.externalDTD is not None
         except etree.XMLSyntaxError:
-            return False  # broken XML: python-docx says so when it parses the part
+            # Broken XML (python-docx says so when it parses the part), or a DTD libxml2
+            # refused by itself before the root (lxml 6.2 stops an entity bomb's DTD with
+            # "Maximum entity amplification factor exceeded"): the prolog tells them apart.
+            return _prolog_declares_dtd(archive, part)
     return False
+
+
+_ELEMENT_START = re.compile(rb"<[A-Za-z_:]")
+
+
+def _prolog_declares_dtd(archive: zipfile.ZipFile, part: zipfile.ZipInfo) -> bool:
+    """Is there a `<!DOCTYPE` before the root element, in the part's first PROLOG_BYTES
+    (UTF-8 or UTF-16 by its byte order mark)? A DTD can only stand in the prolog, and
+    nothing in the prolog but a DTD's own text can look like the start of an element.
+
+        b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">]><lolz/>' -> True
+        b'<?xml version="1.0"?><w:document><w:body>...' -> False
+    """
+    with archive.open(part) as handle:
+        head = handle.read(PROLOG_BYTES)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        head = head.decode("utf-16", errors="replace").encode("utf-8")
+    root = _ELEMENT_START.search(head)
+    return b"<!DOCTYPE" in (head[:root.start()] if root else head)
 
 
 def _open_failure(error: Exception) -> str:
