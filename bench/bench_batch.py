@@ -327,12 +327,7 @@ def main() -> int:
              "command on its finished folder."]
     for mix, formats, measured in results:
         lines += report(mix, formats, args.documents, measured, args.workers)
-    section = "\n".join(lines) + "\n" + NOTES
-    print()
-    print(section)
-    if args.write:
-        write_section("batch", section)
-    return 0
+    return publish_section("batch", "\n".join(lines) + "\n" + NOTES, args.write)
 
 
 def main_engines(args) -> int:
@@ -354,11 +349,15 @@ def main_engines(args) -> int:
              f"Command: `.venv/bin/python bench/bench_batch.py --engines --write`: medians of {args.repeats} runs, "
              "the three engines alternating in each.", ""]
     lines += report_engines(formats, args.documents, workers, measured)
-    section = "\n".join(lines) + "\n" + ENGINE_NOTES
+    return publish_section("batch-engines", "\n".join(lines) + "\n" + ENGINE_NOTES, args.write)
+
+
+def publish_section(name: str, section: str, write: bool) -> int:
+    """Print a section of bench/RESULTS.md, and write it there with --write."""
     print()
     print(section)
-    if args.write:
-        write_section("batch-engines", section)
+    if write:
+        write_section(name, section)
     return 0
 
 

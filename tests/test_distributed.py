@@ -193,17 +193,11 @@ def test_the_pages_of_a_large_scan_are_read_on_every_worker(settings, nlp, clust
     rows are those of reading the scan in one process."""
     from pipeline.ingest import ocr
     from pipeline.run import extract_document
-    from tests.render.pdf import render_pdf
-    from tests.render.scan import render_scan
-    from tests.render.source import seed_elements
+    from tests.render.scan import render_five_page_scan
 
     if ocr.ocr_problem(settings.ocr_language):
         pytest.skip(ocr.ocr_problem(settings.ocr_language))
-    elements = seed_elements()
-    start = next(i for i, e in enumerate(elements) if e.text.startswith("4.1 "))
-    text_pdf = render_pdf(elements[:13] + elements[start:start + 30], tmp_path / "deel.pdf")
-    (tmp_path / "scans").mkdir()
-    scan = render_scan(text_pdf, tmp_path / "scans" / "deel-2021.pdf", dpi=200)
+    scan = render_five_page_scan(tmp_path, dpi=200)
     scan_settings = replace(settings, ocr_dpi=200)
     with distributed.Client(cluster) as client, distributed.get_task_stream(client) as stream:
         result = run_batch(tmp_path / "scans", tmp_path / "out", scan_settings, progress=False,

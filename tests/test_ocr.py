@@ -26,7 +26,7 @@ from pipeline.run import extract_document
 from pipeline.settings import DEFAULT_OCR_LANGUAGE, Settings
 from pipeline.types import HEADING
 from tests.render.pdf import render_lines_pdf, render_pdf
-from tests.render.scan import render_scan
+from tests.render.scan import render_five_page_scan, render_scan
 from tests.render.source import seed_elements
 from tests.seed_expectations import THEMES
 
@@ -367,11 +367,7 @@ def test_the_pool_reads_the_pages_of_a_large_scan_on_both_workers(tesseract, set
     process."""
     from pipeline.batch import run_batch
 
-    elements = seed_elements()
-    start = next(i for i, e in enumerate(elements) if e.text.startswith("4.1 "))
-    text_pdf = render_pdf(elements[:13] + elements[start:start + 30], tmp_path / "deel.pdf")
-    (tmp_path / "scans").mkdir()
-    scan = render_scan(text_pdf, tmp_path / "scans" / "deel-2021.pdf", dpi=SCAN_DPI)
+    scan = render_five_page_scan(tmp_path, dpi=SCAN_DPI)
     scan_settings = replace(settings, ocr_dpi=SCAN_DPI)
     expected = extract_document(scan, scan_settings, nlp, "deel-2021")
     assert len(expected.commitments) == 13

@@ -158,29 +158,26 @@ def _replace_part(source: Callable[[Path], None], part: str, change: Callable[[b
 
 
 def _xxe(data: bytes, secret: Path) -> bytes:
-    """An external entity naming a file outside the package, used in the first w:t (or in an
-    element of its own, first in the root)."""
-    body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
-    dtd = b'<!DOCTYPE root [<!ENTITY xxe SYSTEM "' + secret.as_uri().encode() + b'">]>'
-    if b"<w:t>" in body:
-        body = body.replace(b"<w:t>", b"<w:t>&xxe;", 1)
-    else:
-        end = body.index(b">") + 1
-        body = body[:end] + b"<w:extra>&xxe;</w:extra>" + body[end:]
-    return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + dtd + body
+    """An external entity naming a file outside the package."""
+    return _with_dtd(data, b'<!DOCTYPE root [<!ENTITY xxe SYSTEM "' + secret.as_uri().encode() + b'">]>', b"&xxe;")
 
 
 def _laughs(data: bytes, secret: Path) -> bytes:
     """Ten entities, each ten of the one before: "&lol9;" is 10^9 "lol"s, 3 GB, expanded."""
-    body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
     entities = [b'<!ENTITY lol0 "lol">'] + [b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10)
                                             for i in range(1, 10)]
-    dtd = b"<!DOCTYPE root [" + b"".join(entities) + b"]>"
+    return _with_dtd(data, b"<!DOCTYPE root [" + b"".join(entities) + b"]>", b"&lol9;")
+
+
+def _with_dtd(data: bytes, dtd: bytes, reference: bytes) -> bytes:
+    """The XML part with `dtd` after its declaration and the entity `reference` used in the
+    first w:t (or in an element of its own, first in the root)."""
+    body = data.split(b"?>", 1)[1] if data.startswith(b"<?xml") else data
     if b"<w:t>" in body:
-        body = body.replace(b"<w:t>", b"<w:t>&lol9;", 1)
+        body = body.replace(b"<w:t>", b"<w:t>" + reference, 1)
     else:
         end = body.index(b">") + 1
-        body = body[:end] + b"<w:extra>&lol9;</w:extra>" + body[end:]
+        body = body[:end] + b"<w:extra>" + reference + b"</w:extra>" + body[end:]
     return b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + dtd + body
 
 

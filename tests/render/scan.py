@@ -46,3 +46,16 @@ def render_scan(pdf_path: Path, scan_path: Path, *, dpi: int = 200, blur: float 
     pages[0].save(scan_path, "PDF", resolution=float(dpi), save_all=True,
                   append_images=pages[1:], quality=JPEG_QUALITY)
     return scan_path
+
+
+def render_five_page_scan(folder: Path, dpi: int = 200) -> Path:
+    """folder/scans/deel-2021.pdf: a scan of five pages with 13 commitments (the seed's
+    parties and its chapter 4.1 onwards, in part), the one large scan of a batch folder."""
+    from tests.render.pdf import render_pdf
+    from tests.render.source import seed_elements
+
+    elements = seed_elements()
+    start = next(i for i, e in enumerate(elements) if e.text.startswith("4.1 "))
+    text_pdf = render_pdf(elements[:13] + elements[start:start + 30], folder / "deel.pdf")
+    (folder / "scans").mkdir()
+    return render_scan(text_pdf, folder / "scans" / "deel-2021.pdf", dpi=dpi)
