@@ -59,7 +59,7 @@ def outputs(out: Path) -> dict[str, bytes]:
 
 
 def test_dask_gives_the_tables_and_reports_of_the_pool(pool_run, dask_run):
-    (pool, pool_out), (dask, dask_out) = pool_run, dask_run
+    (_, pool_out), (dask, dask_out) = pool_run, dask_run
     assert (dask.read, dask.cached, len(dask.members), len(dask.pairs)) == (6, 0, 5, 3)
     for name in TABLES:
         assert table(dask_out, name) == table(pool_out, name), name
